@@ -1,0 +1,81 @@
+#include "arch/arch.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/cursor.h"
+#include "base/fmt.h"
+
+const struct arch_ops *arch_for_cpu(enum dd_cpu cpu)
+{
+    switch (cpu) {
+    case DD_CPU_X86:
+        return &arch_x86;
+    case DD_CPU_X64:
+        return &arch_x64;
+    case DD_CPU_ARM64:
+        return &arch_arm64;
+    case DD_CPU_ARM:
+        return &arch_arm;
+    default:
+        return NULL;
+    }
+}
+
+const struct arch_reg *arch_reg_find(const struct arch_ops *arch, const char *name)
+{
+    if (!arch)
+        return NULL;
+    if (name[0] == '@')
+        name++;
+    for (size_t i = 0; i < arch->nregs; i++)
+        if (dd_strcasecmp(arch->regs[i].name, name) == 0)
+            return &arch->regs[i];
+    return NULL;
+}
+
+uint64_t regset_slot(const struct regset *rs, uint16_t slot)
+{
+    if (slot >= ARCH_MAX_REGS || !rs->valid[slot])
+        return 0;
+    return rs->r[slot];
+}
+
+bool regset_get(const struct regset *rs, const struct arch_reg *reg, uint64_t *ret)
+{
+    if (reg->kind == ARCH_REG_VEC || reg->slot >= ARCH_MAX_REGS || !rs->valid[reg->slot])
+        return false;
+    uint64_t v = rs->r[reg->slot] >> reg->shift;
+    if (reg->bits < 64)
+        v &= (1ULL << reg->bits) - 1;
+    *ret = v;
+    return true;
+}
+
+void arch_print_reg(struct dd_writer *w, const struct regset *rs, const struct arch_reg *reg)
+{
+    if (reg->kind == ARCH_REG_VEC) {
+        /* WinDbg prints vector registers as floats by default; show the raw lanes in hex. */
+        unsigned bytes = reg->bits / 8;
+        if (reg->slot >= ARCH_MAX_VEC || !(rs->vec_valid & (1u << reg->slot)) ||
+            (bytes > 16 && !(rs->vec_upper_valid & (1u << reg->slot)))) {
+            dd_printf(w, "%s=<unavailable>\n", reg->name);
+            return;
+        }
+        dd_printf(w, "%s=", reg->name);
+        for (unsigned i = bytes; i > 0; i -= 4) {
+            dd_printf(w, "%s%08x", i == bytes ? "" : " ", (unsigned)dd_le32(&rs->vec[reg->slot][i - 4]));
+        }
+        dd_puts(w, "\n");
+        return;
+    }
+    uint64_t v;
+    if (!regset_get(rs, reg, &v)) {
+        dd_printf(w, "%s=<unavailable>\n", reg->name);
+        return;
+    }
+    unsigned digits = reg->bits / 4;
+    if (digits == 0)
+        digits = 1;
+    dd_printf(w, "%s=%0*llx\n", reg->name, (int)digits, (unsigned long long)v);
+}

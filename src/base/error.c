@@ -1,0 +1,92 @@
+#include "base/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct dd_error dd_error_no_memory = {DD_ERR_NO_MEMORY, "out of memory", DD_NO_OFFSET, 0, 1};
+struct dd_error dd_error_not_found = {DD_ERR_NOT_FOUND, "not found", DD_NO_OFFSET, 0, 1};
+struct dd_error dd_error_stop = {DD_ERR_STOP, "stop", DD_NO_OFFSET, 0, 1};
+
+static struct dd_error *error_vcreate(enum dd_error_code code, uint64_t offset, const char *fmt,
+                                      va_list ap)
+{
+    struct dd_error *err = calloc(1, sizeof(*err));
+    if (!err)
+        return &dd_error_no_memory;
+    char buf[1024];
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    err->message = strdup(buf);
+    if (!err->message) {
+        free(err);
+        return &dd_error_no_memory;
+    }
+    err->code = code;
+    err->file_offset = offset;
+    return err;
+}
+
+struct dd_error *dd_error_create(enum dd_error_code code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    struct dd_error *err = error_vcreate(code, DD_NO_OFFSET, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+struct dd_error *dd_error_at(enum dd_error_code code, uint64_t offset, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    struct dd_error *err = error_vcreate(code, offset, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+struct dd_error *dd_error_memory(uint64_t addr)
+{
+    struct dd_error *err = dd_error_create(DD_ERR_MEMORY, "memory at 0x%llx is not in the dump",
+                                           (unsigned long long)addr);
+    if (!err->is_static)
+        err->address = addr;
+    return err;
+}
+
+struct dd_error *dd_error_wrap(struct dd_error *err, const char *fmt, ...)
+{
+    if (!err)
+        return NULL;
+    char prefix[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(prefix, sizeof(prefix), fmt, ap);
+    va_end(ap);
+    size_t len = strlen(prefix) + 2 + strlen(err->message) + 1;
+    char *msg = malloc(len);
+    if (!msg)
+        return err;
+    snprintf(msg, len, "%s: %s", prefix, err->message);
+    if (err->is_static) {
+        struct dd_error *copy = calloc(1, sizeof(*copy));
+        if (!copy) {
+            free(msg);
+            return err;
+        }
+        *copy = *err;
+        copy->is_static = 0;
+        copy->message = msg;
+        return copy;
+    }
+    free(err->message);
+    err->message = msg;
+    return err;
+}
+
+void dd_error_destroy(struct dd_error *err)
+{
+    if (!err || err->is_static)
+        return;
+    free(err->message);
+    free(err);
+}

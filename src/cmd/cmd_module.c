@@ -1,0 +1,261 @@
+/* Module listing: lm and its options (v, m PATTERN, k, u, o, f, a ADDR). */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/fmt.h"
+#include "cmd/command.h"
+#include "cmd/expr.h"
+
+struct lm_options {
+    bool verbose;
+    bool full_path;
+    const char *pattern; /* module name wildcard, or NULL */
+    bool has_addr;
+    uint64_t addr;
+    bool kernel_only, user_only;
+};
+
+static void fmt_timestamp(char *buf, size_t len, uint32_t ts)
+{
+    static const char *const wd[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char *const mo[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    time_t t = (time_t)ts;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm)) {
+        snprintf(buf, len, "invalid");
+        return;
+    }
+    snprintf(buf, len, "%s %s %2d %02d:%02d:%02d %d", wd[tm.tm_wday], mo[tm.tm_mon], tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec, tm.tm_year + 1900);
+}
+
+static const char *file_os_text(uint32_t os)
+{
+    /* VOS_* from verrsrc.h: high word is the OS family, low word the window system. */
+    static char buf[64];
+    const char *hi;
+    switch (os >> 16) {
+    case 1:
+        hi = "DOS";
+        break;
+    case 2:
+        hi = "OS/2 16-bit";
+        break;
+    case 3:
+        hi = "OS/2 32-bit";
+        break;
+    case 4:
+        hi = "NT";
+        break;
+    case 5:
+        hi = "WinCE";
+        break;
+    default:
+        hi = "Unknown";
+        break;
+    }
+    const char *lo;
+    switch (os & 0xffff) {
+    case 1:
+        lo = "Windows 16-bit";
+        break;
+    case 2:
+        lo = "Presentation Manager 16-bit";
+        break;
+    case 3:
+        lo = "Presentation Manager 32-bit";
+        break;
+    case 4:
+        lo = "Win32";
+        break;
+    default:
+        lo = "Base";
+        break;
+    }
+    snprintf(buf, sizeof(buf), "%s %s", hi, lo);
+    return buf;
+}
+
+static const char *file_type_text(uint32_t type)
+{
+    /* VFT_* from verrsrc.h. */
+    switch (type) {
+    case 1:
+        return "App";
+    case 2:
+        return "Dll";
+    case 3:
+        return "Driver";
+    case 4:
+        return "Font";
+    case 5:
+        return "VXD";
+    case 7:
+        return "Static library";
+    default:
+        return "Unknown";
+    }
+}
+
+static const char *base_name(const char *path)
+{
+    const char *b = path;
+    for (const char *p = path; *p; p++)
+        if (*p == '\\' || *p == '/')
+            b = p + 1;
+    return b;
+}
+
+static void print_verbose(struct session *s, const struct target_module *m)
+{
+    struct dd_writer *w = s->out;
+    char ts[64];
+    dd_printf(w, "    Image path: %s\n", m->path);
+    dd_printf(w, "    Image name: %s\n", base_name(m->path));
+    fmt_timestamp(ts, sizeof(ts), m->timestamp);
+    dd_printf(w, "    Timestamp:        %s (%08X)\n", ts, m->timestamp);
+    dd_printf(w, "    CheckSum:         %08X\n", m->checksum);
+    dd_printf(w, "    ImageSize:        %08X\n", (unsigned)m->size);
+    const struct target_version_info *v = &m->version;
+    /* VS_FIXEDFILEINFO is only meaningful with its 0xFEEF04BD signature. */
+    if (m->has_version && v->signature == 0xfeef04bdu) {
+        dd_printf(w, "    File version:     %u.%u.%u.%u\n", v->file_version_ms >> 16,
+                  v->file_version_ms & 0xffff, v->file_version_ls >> 16, v->file_version_ls & 0xffff);
+        dd_printf(w, "    Product version:  %u.%u.%u.%u\n", v->product_version_ms >> 16,
+                  v->product_version_ms & 0xffff, v->product_version_ls >> 16,
+                  v->product_version_ls & 0xffff);
+        dd_printf(w, "    File flags:       %X (Mask %X)\n", v->file_flags, v->file_flags_mask);
+        dd_printf(w, "    File OS:          %X %s\n", v->file_os, file_os_text(v->file_os));
+        dd_printf(w, "    File type:        %X.%X %s\n", v->file_type, v->file_subtype,
+                  file_type_text(v->file_type));
+        dd_printf(w, "    File date:        %08X.%08X\n", v->file_date_ms, v->file_date_ls);
+    }
+}
+
+static struct dd_error *parse_lm_options(struct session *s, const struct cmd_args *a,
+                                         struct lm_options *o, char *pattern, size_t plen)
+{
+    memset(o, 0, sizeof(*o));
+    /* Option letters may be glued to "lm" (lmvm) or given as words (lm v m foo). */
+    char opts[256];
+    snprintf(opts, sizeof(opts), "%s", a->suffix);
+    const char *rest = a->rest;
+    const char *letters = opts;
+    for (;;) {
+        for (const char *c = letters; *c; c++) {
+            switch (tolower((unsigned char)*c)) {
+            case 'v':
+                o->verbose = true;
+                break;
+            case 'f':
+                o->full_path = true;
+                break;
+            case 'k':
+                o->kernel_only = true;
+                break;
+            case 'u':
+                o->user_only = true;
+                break;
+            case 'o': /* loaded modules only: every module in a dump is loaded */
+            case 'l': /* modules with symbols: none are loaded yet */
+            case 'e':
+            case 'd':
+            case 't':
+            case 's':
+                break;
+            case 'm':
+                if (c[1]) {
+                    snprintf(pattern, plen, "%s", c + 1);
+                } else {
+                    rest = cmd_next_word(rest, pattern, plen);
+                    if (!pattern[0])
+                        return dd_error_create(DD_ERR_SYNTAX, "Syntax error in '%s'", a->line);
+                }
+                o->pattern = pattern;
+                c += strlen(c) - 1;
+                break;
+            case 'a': {
+                char word[256];
+                if (c[1])
+                    snprintf(word, sizeof(word), "%s", c + 1);
+                else
+                    rest = cmd_next_word(rest, word, sizeof(word));
+                struct dd_error *err = expr_eval(s, word, &o->addr);
+                if (err)
+                    return err;
+                o->has_addr = true;
+                c += strlen(c) - 1;
+                break;
+            }
+            default:
+                return dd_error_create(DD_ERR_SYNTAX, "Syntax error in '%s'", a->line);
+            }
+        }
+        if (!*rest)
+            break;
+        rest = cmd_next_word(rest, opts, sizeof(opts));
+        letters = opts;
+        /* Words may carry a leading '/' or '-' (lm /v). */
+        if (*letters == '/' || *letters == '-')
+            letters++;
+    }
+    return NULL;
+}
+
+static struct dd_error *cmd_lm(struct session *s, const struct cmd_args *a)
+{
+    struct lm_options o;
+    char pattern[256] = "";
+    struct dd_error *err = parse_lm_options(s, a, &o, pattern, sizeof(pattern));
+    if (err)
+        return err;
+    const struct target *t = s->target;
+    struct dd_writer *w = s->out;
+    unsigned ps = session_ptr_size(s);
+    if (ps == 8)
+        dd_puts(w, "start             end                 module name\n");
+    else
+        dd_puts(w, "start    end        module name\n");
+    for (size_t i = 0; i < t->nmodules; i++) {
+        const struct target_module *m = &t->modules[i];
+        if (o.pattern && !dd_wildcard_match(o.pattern, m->name))
+            continue;
+        if (o.has_addr && (o.addr < m->base || o.addr - m->base >= m->size))
+            continue;
+        if (o.kernel_only)
+            continue; /* a user-mode dump has no kernel modules */
+        char b[DD_ADDR_BUF], e[DD_ADDR_BUF];
+        dd_printf(w, "%s %s   %-10s (deferred)", dd_fmt_addr(b, m->base, ps),
+                  dd_fmt_addr(e, m->base + m->size, ps), m->name);
+        if (o.full_path)
+            dd_printf(w, "             %s", m->path);
+        dd_puts(w, "\n");
+        if (o.verbose)
+            print_verbose(s, m);
+    }
+    if (!o.pattern && !o.has_addr && t->nunloaded) {
+        dd_puts(w, "\nUnloaded modules:\n");
+        for (size_t i = 0; i < t->nunloaded; i++) {
+            const struct target_unloaded_module *u = &t->unloaded[i];
+            char b[DD_ADDR_BUF], e[DD_ADDR_BUF];
+            dd_printf(w, "%s %s   %s\n", dd_fmt_addr(b, u->base, ps),
+                      dd_fmt_addr(e, u->base + u->size, ps), u->name ? u->name : "");
+            if (o.verbose) {
+                char ts[64];
+                fmt_timestamp(ts, sizeof(ts), u->timestamp);
+                dd_printf(w, "    Timestamp: %s (%08X)\n", ts, u->timestamp);
+                dd_printf(w, "    Checksum:  %08X\n", u->checksum);
+                dd_printf(w, "    ImageSize:  %08X\n", (unsigned)u->size);
+            }
+        }
+    }
+    return NULL;
+}
+
+const struct cmd_def cmd_table_module[] = {
+    {"lm", cmd_lm, CMD_PREFIX, "lm[v][f] [m PATTERN] [a ADDR] - list modules"},
+    {NULL, NULL, 0, NULL},
+};

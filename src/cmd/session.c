@@ -1,0 +1,113 @@
+#include "cmd/session.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/fmt.h"
+
+void session_init(struct session *s, struct target *t, struct dd_writer *out, const char *path)
+{
+    memset(s, 0, sizeof(*s));
+    s->target = t;
+    s->out = out;
+    s->dump_path = path;
+    s->radix = 16;
+    s->arch = arch_for_cpu(t->sys.cpu);
+    s->effmach = s->arch;
+    s->event_thread = -1;
+    s->ctx_source = SESSION_CTX_THREAD;
+    dd_arena_init(&s->scratch);
+    /* Like WinDbg, start on the thread of the stored event (the exception), else thread 0. */
+    if (t->has_exception) {
+        long idx = target_thread_by_tid(t, t->exception.thread_id);
+        if (idx >= 0) {
+            s->event_thread = idx;
+            s->cur_thread = (size_t)idx;
+        }
+    }
+}
+
+void session_deinit(struct session *s)
+{
+    dd_arena_deinit(&s->scratch);
+}
+
+struct dd_error *session_thread_regs(struct session *s, size_t idx, struct regset *ret)
+{
+    if (!s->arch)
+        return dd_error_create(DD_ERR_UNSUPPORTED, "the dump's processor type is not supported");
+    if (idx >= s->target->nthreads)
+        return dd_error_create(DD_ERR_NOT_FOUND, "no thread %zu", idx);
+    const struct target_thread *th = &s->target->threads[idx];
+    if (!th->context || th->context_size == 0)
+        return dd_error_create(DD_ERR_NOT_FOUND, "the dump holds no context for thread %zu", idx);
+    return s->arch->context_decode(th->context, th->context_size, ret);
+}
+
+struct dd_error *session_regs(struct session *s, struct regset *ret)
+{
+    if (s->ctx_source == SESSION_CTX_OVERRIDE) {
+        *ret = s->ctx;
+        return NULL;
+    }
+    return session_thread_regs(s, s->cur_thread, ret);
+}
+
+void session_set_thread(struct session *s, size_t idx)
+{
+    s->cur_thread = idx;
+    s->ctx_source = SESSION_CTX_THREAD;
+}
+
+unsigned session_ptr_size(const struct session *s)
+{
+    if (s->effmach)
+        return s->effmach->ptr_size;
+    return target_ptr_size(s->target);
+}
+
+const char *session_prompt(const struct session *s, char *buf, size_t len)
+{
+    const char *mode = "";
+    char modebuf[32] = "";
+    if (s->effmach && s->arch && s->effmach != s->arch) {
+        snprintf(modebuf, sizeof(modebuf), ":%s", s->effmach->name);
+        mode = modebuf;
+    }
+    snprintf(buf, len, "0:%03zu%s> ", s->cur_thread, mode);
+    return buf;
+}
+
+const char *session_fmt_addr(const struct session *s, char buf[18], uint64_t addr)
+{
+    return dd_fmt_addr(buf, addr, session_ptr_size(s));
+}
+
+bool session_symbolize(struct session *s, uint64_t addr, char *buf, size_t len)
+{
+    const struct target_module *m = target_module_by_addr(s->target, addr);
+    if (!m) {
+        if (len)
+            buf[0] = '\0';
+        return false;
+    }
+    snprintf(buf, len, "%s+0x%llx", m->name, (unsigned long long)(addr - m->base));
+    return true;
+}
+
+void session_report_error(struct session *s, const struct dd_error *err)
+{
+    char abuf[18];
+    switch (err->code) {
+    case DD_ERR_MEMORY:
+        dd_printf(s->out, "Memory read error %s\n", session_fmt_addr(s, abuf, err->address));
+        break;
+    case DD_ERR_SYNTAX:
+        /* WinDbg points at the failing text with a caret under the prompt. */
+        dd_printf(s->out, "       ^ %s\n", err->message);
+        break;
+    default:
+        dd_printf(s->out, "%s\n", err->message);
+        break;
+    }
+}

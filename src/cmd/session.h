@@ -1,0 +1,68 @@
+/* The debugger state a person changes: current thread, context, radix, last address. */
+#ifndef DD_CMD_SESSION_H
+#define DD_CMD_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch/arch.h"
+#include "base/arena.h"
+#include "base/writer.h"
+#include "core/target.h"
+
+enum session_ctx_source {
+    SESSION_CTX_THREAD, /* the current thread's own context */
+    SESSION_CTX_OVERRIDE, /* set by .cxr ADDR or .ecxr */
+};
+
+struct session {
+    struct target *target;
+    struct dd_writer *out;
+    const char *dump_path;
+
+    size_t cur_thread;   /* index into target->threads */
+    long event_thread;   /* index of the thread of the last event, -1 when none */
+    const struct arch_ops *arch;    /* the target's native CPU; NULL when unsupported */
+    const struct arch_ops *effmach; /* effective machine (== arch until .effmach changes it) */
+    unsigned radix;      /* 16 by default; `n 10` changes it */
+
+    enum session_ctx_source ctx_source;
+    struct regset ctx;   /* valid when ctx_source == SESSION_CTX_OVERRIDE */
+
+    /* Where the next bare d* command continues, and which one it repeats. */
+    uint64_t next_dump_addr;
+    char last_dump_cmd[8];
+
+    bool quit;
+    struct dd_arena scratch; /* per-command scratch, reset after each command */
+};
+
+/* Initializes S over target T (not owned), writing to OUT. */
+void session_init(struct session *s, struct target *t, struct dd_writer *out, const char *path);
+void session_deinit(struct session *s);
+
+/*
+ * Sets ret to the register context commands should use now: the .cxr/.ecxr
+ * override, else the current thread's. Errors when the thread has no context.
+ */
+struct dd_error *session_regs(struct session *s, struct regset *ret);
+/* Decodes thread IDX's own context into ret. */
+struct dd_error *session_thread_regs(struct session *s, size_t idx, struct regset *ret);
+/* Switches to thread IDX and drops any .cxr override. */
+void session_set_thread(struct session *s, size_t idx);
+/* Pointer size of the effective machine (4 or 8). */
+unsigned session_ptr_size(const struct session *s);
+/* The prompt, e.g. "0:000> " or "0:000:x86> ", into BUF. */
+const char *session_prompt(const struct session *s, char *buf, size_t len);
+/* Formats ADDR for the effective machine ("0012fe84" or "00000000`0012fe84"). */
+const char *session_fmt_addr(const struct session *s, char buf[18], uint64_t addr);
+/*
+ * Formats ADDR as "module+0xoff" (or "module!symbol+0xoff" once symbols exist)
+ * into BUF; returns false (BUF empty) when ADDR is in no module.
+ */
+bool session_symbolize(struct session *s, uint64_t addr, char *buf, size_t len);
+/* Prints an error the way WinDbg reports it, through s->out. */
+void session_report_error(struct session *s, const struct dd_error *err);
+
+#endif

@@ -1,0 +1,66 @@
+#include "core/target.h"
+
+#include <stdlib.h>
+
+#include "dump/dump.h"
+
+struct dd_error *target_open(const char *path, struct target **ret)
+{
+    return dump_open(path, ret);
+}
+
+void target_destroy(struct target *t)
+{
+    if (!t)
+        return;
+    if (t->ops && t->ops->destroy)
+        t->ops->destroy(t);
+    dd_memmap_deinit(&t->memory);
+    dd_arena_deinit(&t->arena);
+    dd_mapfile_close(&t->file);
+    free(t);
+}
+
+struct dd_error *target_read(struct target *t, uint64_t addr, void *buf, size_t n,
+                             size_t *ret_read)
+{
+    size_t got = 0;
+    struct dd_error *err = t->ops->read_virtual(t, addr, buf, n, &got);
+    *ret_read = got;
+    return err;
+}
+
+struct dd_error *target_read_exact(struct target *t, uint64_t addr, void *buf, size_t n)
+{
+    size_t got;
+    return target_read(t, addr, buf, n, &got);
+}
+
+const struct target_module *target_module_by_addr(const struct target *t, uint64_t addr)
+{
+    size_t lo = 0, hi = t->nmodules;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct target_module *m = &t->modules[mid];
+        if (addr < m->base)
+            hi = mid;
+        else if (addr - m->base >= m->size)
+            lo = mid + 1;
+        else
+            return m;
+    }
+    return NULL;
+}
+
+long target_thread_by_tid(const struct target *t, uint32_t tid)
+{
+    for (size_t i = 0; i < t->nthreads; i++)
+        if (t->threads[i].tid == tid)
+            return (long)i;
+    return -1;
+}
+
+unsigned target_ptr_size(const struct target *t)
+{
+    return (t->sys.cpu == DD_CPU_X64 || t->sys.cpu == DD_CPU_ARM64) ? 8 : 4;
+}
