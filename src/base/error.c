@@ -8,7 +8,8 @@ struct dd_error dd_error_no_memory = {DD_ERR_NO_MEMORY, "out of memory", DD_NO_O
 struct dd_error dd_error_not_found = {DD_ERR_NOT_FOUND, "not found", DD_NO_OFFSET, 0, 1};
 struct dd_error dd_error_stop = {DD_ERR_STOP, "stop", DD_NO_OFFSET, 0, 1};
 
-static struct dd_error *error_vcreate(enum dd_error_code code, uint64_t offset, const char *fmt,
+__attribute__((format(printf, 3, 0))) static struct dd_error *
+error_vcreate(enum dd_error_code code, uint64_t offset, const char *fmt,
                                       va_list ap)
 {
     struct dd_error *err = calloc(1, sizeof(*err));

@@ -24,7 +24,7 @@ struct dd_error *dd_mapfile_open(const char *path, struct dd_mapfile *ret)
         close(fd);
         return dd_error_create(DD_ERR_IO, "not a regular file");
     }
-    struct dd_mapfile m = {NULL, (size_t)st.st_size, strdup(path)};
+    struct dd_mapfile m = {NULL, (size_t)st.st_size, strdup(path), 0, 0};
     if (!m.path) {
         close(fd);
         return &dd_error_no_memory;
@@ -44,10 +44,36 @@ struct dd_error *dd_mapfile_open(const char *path, struct dd_mapfile *ret)
     return NULL;
 }
 
+struct dd_error *dd_mapfile_borrow(const uint8_t *data, size_t size, const char *name,
+                                   struct dd_mapfile *ret)
+{
+    struct dd_mapfile m = {size ? data : NULL, size, strdup(name), 1, 0};
+    if (!m.path)
+        return &dd_error_no_memory;
+    *ret = m;
+    return NULL;
+}
+
+static void mapfile_release(struct dd_mapfile *m)
+{
+    if (m->heap)
+        free((void *)m->data);
+    else if (m->data && !m->borrowed)
+        munmap((void *)m->data, m->size);
+}
+
+void dd_mapfile_adopt(struct dd_mapfile *m, uint8_t *data, size_t size)
+{
+    mapfile_release(m);
+    m->data = data;
+    m->size = size;
+    m->borrowed = 0;
+    m->heap = 1;
+}
+
 void dd_mapfile_close(struct dd_mapfile *m)
 {
-    if (m->data)
-        munmap((void *)m->data, m->size);
+    mapfile_release(m);
     free(m->path);
     m->data = NULL;
     m->size = 0;

@@ -21,7 +21,8 @@ struct dd_strbuf {
 
 /* Writes formatted text to W. */
 void dd_printf(struct dd_writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void dd_vprintf(struct dd_writer *w, const char *fmt, va_list ap);
+void dd_vprintf(struct dd_writer *w, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Writes the NUL-terminated string S. */
 void dd_puts(struct dd_writer *w, const char *s);
 /* Writes LEN bytes of S. */

@@ -21,4 +21,8 @@ struct dump_format {
 /* Opens PATH with the first format whose probe matches; errors name the file. */
 struct dd_error *dump_open(const char *path, struct target **ret);
 
+/* Like dump_open over caller-owned bytes DATA[0..SIZE) (which must outlive ret). */
+struct dd_error *dump_open_memory(const uint8_t *data, size_t size, const char *name,
+                                  struct target **ret);
+
 #endif
