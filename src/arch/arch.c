@@ -57,14 +57,18 @@ void arch_print_reg(struct dd_writer *w, const struct regset *rs, const struct a
     if (reg->kind == ARCH_REG_VEC) {
         /* WinDbg prints vector registers as floats by default; show the raw lanes in hex. */
         unsigned bytes = reg->bits / 8;
-        if (reg->slot >= ARCH_MAX_VEC || !(rs->vec_valid & (1u << reg->slot)) ||
-            (bytes > 16 && !(rs->vec_upper_valid & (1u << reg->slot)))) {
+        unsigned first = reg->shift / 8; /* byte offset inside the slot */
+        bool low_ok = reg->slot < ARCH_MAX_VEC && (rs->vec_valid & (1u << reg->slot));
+        bool high_needed = first + bytes > 16;
+        bool high_ok = reg->slot < ARCH_MAX_VEC && (rs->vec_upper_valid & (1u << reg->slot));
+        if (bytes < 4 || first + bytes > 32 || !low_ok || (high_needed && !high_ok)) {
             dd_printf(w, "%s=<unavailable>\n", reg->name);
             return;
         }
         dd_printf(w, "%s=", reg->name);
-        for (unsigned i = bytes; i > 0; i -= 4) {
-            dd_printf(w, "%s%08x", i == bytes ? "" : " ", (unsigned)dd_le32(&rs->vec[reg->slot][i - 4]));
+        for (unsigned i = bytes; i >= 4; i -= 4) {
+            const uint8_t *p = &rs->vec[reg->slot][first + i - 4];
+            dd_printf(w, "%s%08x", i == bytes ? "" : " ", (unsigned)dd_le32(p));
         }
         dd_puts(w, "\n");
         return;
@@ -78,4 +82,20 @@ void arch_print_reg(struct dd_writer *w, const struct regset *rs, const struct a
     if (digits == 0)
         digits = 1;
     dd_printf(w, "%s=%0*llx\n", reg->name, (int)digits, (unsigned long long)v);
+}
+
+char *arch_fmt_slot(char *buf, const struct regset *rs, uint16_t slot, unsigned digits)
+{
+    if (digits > 16)
+        digits = 16;
+    if (slot >= ARCH_MAX_REGS || !rs->valid[slot]) {
+        memset(buf, '?', digits);
+        buf[digits] = '\0';
+        return buf;
+    }
+    uint64_t v = rs->r[slot];
+    if (digits < 16)
+        v &= (1ULL << (4 * digits)) - 1;
+    snprintf(buf, digits + 1, "%0*llx", (int)digits, (unsigned long long)v);
+    return buf;
 }

@@ -35,10 +35,10 @@ enum arch_reg_kind {
  */
 struct arch_reg {
     const char *name;
-    uint8_t bits;   /* width as shown: 8..64, or 128/256 for vector registers */
+    uint16_t bits;  /* width as shown: 1..64, or 128/256 for vector registers */
     uint8_t kind;   /* enum arch_reg_kind */
     uint16_t slot;  /* index into regset.r (or regset.vec for ARCH_REG_VEC) */
-    uint8_t shift;  /* bit offset within the slot (ah = 8) */
+    uint8_t shift;  /* bit offset within the slot (ah = 8; ARM d1 = 64 within q0) */
 };
 
 /* Decoded register values of one thread or frame. */
@@ -85,7 +85,21 @@ const struct arch_reg *arch_reg_find(const struct arch_ops *arch, const char *na
 bool regset_get(const struct regset *rs, const struct arch_reg *reg, uint64_t *ret);
 /* Value of slot SLOT, or 0 when not valid. */
 uint64_t regset_slot(const struct regset *rs, uint16_t slot);
-/* Prints one register as `r NAME` shows it ("rax=0000000000000000"; vectors in WinDbg style). */
+/* Stores V in slot SLOT of RS and marks it valid (SLOT must be < ARCH_MAX_REGS). */
+static inline void regset_put(struct regset *rs, uint16_t slot, uint64_t v)
+{
+    rs->r[slot] = v;
+    rs->valid[slot] = true;
+}
+/*
+ * Prints one register as `r NAME` shows it ("rax=0000000000000000"; vectors in WinDbg style).
+ * A vector register's shift is a bit offset into its regset.vec slot (ARM d1 = bits 64..127 of q0).
+ */
 void arch_print_reg(struct dd_writer *w, const struct regset *rs, const struct arch_reg *reg);
+/*
+ * Writes slot SLOT of RS as DIGITS lowercase hex digits into BUF (at least DIGITS+1 bytes),
+ * or DIGITS question marks when the slot is not valid. Returns BUF.
+ */
+char *arch_fmt_slot(char *buf, const struct regset *rs, uint16_t slot, unsigned digits);
 
 #endif
