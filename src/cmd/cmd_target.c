@@ -122,9 +122,6 @@ static struct dd_error *cmd_vertarget(struct session *s, const struct cmd_args *
     dd_puts(w, "\n");
     if (si->build_string && si->build_string[0])
         dd_printf(w, "Edition build lab: %s\n", si->build_string);
-    if (si->is_wine)
-        dd_printf(w, "Written under Wine%s%s\n", si->wine_version ? " " : "",
-                  si->wine_version ? si->wine_version : "");
     dd_puts(w, "Machine Name:\n");
     print_times(s);
     return NULL;

@@ -100,11 +100,18 @@ void session_report_error(struct session *s, const struct dd_error *err)
     char abuf[18];
     switch (err->code) {
     case DD_ERR_MEMORY:
-        dd_printf(s->out, "Memory read error %s\n", session_fmt_addr(s, abuf, err->address));
+        /* Plain target reads say which address failed; evaluator errors carry their own text. */
+        if (strncmp(err->message, "memory at 0x", 12) == 0)
+            dd_printf(s->out, "Memory read error %s\n", session_fmt_addr(s, abuf, err->address));
+        else
+            dd_printf(s->out, "%s\n", err->message);
         break;
     case DD_ERR_SYNTAX:
-        /* WinDbg points at the failing text with a caret under the prompt. */
-        dd_printf(s->out, "       ^ %s\n", err->message);
+        /* WinDbg puts a caret under the prompt for "... in '<command>'" errors only. */
+        if (strstr(err->message, " in '"))
+            dd_printf(s->out, "       ^ %s\n", err->message);
+        else
+            dd_printf(s->out, "%s\n", err->message);
         break;
     default:
         dd_printf(s->out, "%s\n", err->message);
