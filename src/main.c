@@ -103,7 +103,13 @@ static void print_banner(struct session *s, const struct options *o)
     const struct target *t = s->target;
     dd_printf(w, "\ndumpdbg version %s\n\n", DD_VERSION);
     dd_printf(w, "Loading Dump File [%s]\n", o->dump);
-    dd_printf(w, "%s\n\n", t->kind_text ? t->kind_text : "Dump file");
+    dd_printf(w, "%s\n", t->kind_text ? t->kind_text : "Dump file");
+    for (size_t i = 0; i < t->ncomments; i++)
+        dd_printf(w, "Comment: '%s'\n", t->comments[i]);
+    if (t->sys.is_wine)
+        dd_printf(w, "This dump was written under Wine%s%s\n", t->sys.wine_version ? ": " : "",
+                  t->sys.wine_version ? t->sys.wine_version : "");
+    dd_puts(w, "\n");
     dd_printf(w, "Symbol search path is: %s\n", o->sympath ? o->sympath : "");
     dd_printf(w, "Executable search path is: %s\n", o->imagepath ? o->imagepath : "");
     cmd_execute(s, "vertarget");

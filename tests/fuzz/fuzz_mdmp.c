@@ -1,0 +1,32 @@
+/* libFuzzer target: open bytes as a minidump and run the first commands on it. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/writer.h"
+#include "cmd/command.h"
+#include "cmd/session.h"
+#include "dump/dump.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void discard(void *ctx, const char *d, size_t n)
+{
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct target *t = NULL;
+    struct dd_error *err = dump_open_memory(data, size, "fuzz.dmp", &t);
+    if (err) {
+        dd_error_destroy(err);
+        return 0;
+    }
+    struct dd_writer out = {discard, NULL};
+    struct session s;
+    session_init(&s, t, &out, "fuzz.dmp");
+    cmd_execute_line(&s, "vertarget; |; ||; ~; lmv; .exr -1; r; .ecxr; ~* r; dd @$csp; db @$ip; "
+                         "dps @$csp L8; da @$csp; du @$csp; .time");
+    session_deinit(&s);
+    target_destroy(t);
+    return 0;
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Builds dumpdbg with AddressSanitizer + UndefinedBehaviorSanitizer, checks that clang builds it
+# warning-free too, and runs every test: unit tests, golden transcripts, the corpus smoke test
+# and the fuzz-crasher replay. Ends with one line "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD=${DD_TEST_BUILD:-build-test}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+total_pass=0 total_fail=0 total_skip=0
+
+tally() { # reads a runner's output, echoes it, and adds its closing counts
+    local out=$1
+    printf '%s\n' "$out"
+    local line
+    line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
+    if [[ -z $line ]]; then
+        echo "FAIL a test runner printed no summary"
+        total_fail=$((total_fail + 1))
+        return
+    fi
+    read -r p _ f _ s _ <<<"$(echo "$line" | tr -d ',')"
+    total_pass=$((total_pass + p)); total_fail=$((total_fail + f)); total_skip=$((total_skip + ${s:-0}))
+}
+
+step() { # runs a build step; a failure counts as a failed test
+    local name=$1; shift
+    if "$@" >"/tmp/dumpdbg-step.$$" 2>&1; then
+        echo "ok   build/$name"; total_pass=$((total_pass + 1))
+    else
+        echo "FAIL build/$name"; tail -40 "/tmp/dumpdbg-step.$$"; total_fail=$((total_fail + 1))
+        rm -f "/tmp/dumpdbg-step.$$"
+        return 1
+    fi
+    rm -f "/tmp/dumpdbg-step.$$"
+}
+
+if [[ ! -d $BUILD ]]; then
+    step "setup-sanitize" meson setup "$BUILD" -Db_sanitize=address,undefined -Db_lundef=false \
+        -Dbuildtype=debug || { echo "$total_pass passed, $total_fail failed, $total_skip skipped"; exit 1; }
+fi
+step "compile-sanitize" meson compile -C "$BUILD" || { echo "$total_pass passed, $total_fail failed, $total_skip skipped"; exit 1; }
+
+if command -v clang >/dev/null; then
+    if [[ ! -d $BUILD-clang ]]; then
+        CC=clang step "setup-clang" meson setup "$BUILD-clang" || true
+    fi
+    [[ -d $BUILD-clang ]] && step "compile-clang" meson compile -C "$BUILD-clang"
+fi
+
+tally "$("$BUILD/tests/unit_tests" 2>&1)"
+tally "$(python3 tests/golden/run_golden.py "$BUILD/dumpdbg" 2>&1)"
+tally "$(python3 tests/golden/run_golden.py "$BUILD/dumpdbg" --smoke 2>&1)"
+if [[ -x $BUILD/tests/fuzz_replay ]]; then
+    tally "$("$BUILD/tests/fuzz_replay" tests/fuzz/crashers tests/fuzz/corpus tests/fixtures/dumps/crash_null_write.dmp tests/fixtures/dumps/crash_breakpoint.dmp 2>&1)"
+fi
+
+echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+[[ $total_fail -eq 0 ]]
