@@ -155,6 +155,54 @@ static struct dd_error *cmd_system(struct session *s, const struct cmd_args *a)
     return NULL;
 }
 
+/* MINIDUMP_TYPE bits (minidumpapiset.h), named as WinDbg's .dumpdebug names them. */
+static const char *const dump_type_names[] = {
+    "MiniDumpWithDataSegs",           "MiniDumpWithFullMemory",
+    "MiniDumpWithHandleData",         "MiniDumpFilterMemory",
+    "MiniDumpScanMemory",             "MiniDumpWithUnloadedModules",
+    "MiniDumpWithIndirectlyReferencedMemory", "MiniDumpFilterModulePaths",
+    "MiniDumpWithProcessThreadData",  "MiniDumpWithPrivateReadWriteMemory",
+    "MiniDumpWithoutOptionalData",    "MiniDumpWithFullMemoryInfo",
+    "MiniDumpWithThreadInfo",         "MiniDumpWithCodeSegs",
+    "MiniDumpWithoutAuxiliaryState",  "MiniDumpWithFullAuxiliaryState",
+    "MiniDumpWithPrivateWriteCopyMemory", "MiniDumpIgnoreInaccessibleMemory",
+    "MiniDumpWithTokenInformation",   "MiniDumpWithModuleHeaders",
+    "MiniDumpFilterTriage",           "MiniDumpWithAvxXStateContext",
+    "MiniDumpWithIptTrace",           "MiniDumpScanInaccessiblePartialPages",
+    "MiniDumpFilterWriteCombinedMemory",
+};
+
+/* .dumpdebug: the dump's flags and every stream in its directory, known or not. */
+static struct dd_error *cmd_dumpdebug(struct session *s, const struct cmd_args *a)
+{
+    const struct target *t = s->target;
+    struct dd_writer *w = s->out;
+    dd_printf(w, "----- %s Analysis\n\n", t->kind == TARGET_KERNEL ? "Kernel Dump" : "User Mini Dump");
+    dd_printf(w, "Flags           %X\n", t->dump_flags);
+    for (unsigned i = 0; i < sizeof(dump_type_names) / sizeof(dump_type_names[0]); i++)
+        if (t->dump_flags & (1u << i))
+            dd_printf(w, "                %04X %s\n", 1u << i, dump_type_names[i]);
+    dd_printf(w, "\nStreams:\n");
+    for (size_t i = 0; i < t->nstreams; i++) {
+        const struct target_stream *st = &t->streams[i];
+        char type[16];
+        /* Custom stream types are tagged constants (0x47670001): hex reads better. */
+        snprintf(type, sizeof(type), st->type < 0x10000 ? "%u" : "0x%X", st->type);
+        dd_printf(w, "Stream %zu: type %s (%s), size %08llX, RVA %08llX\n", i,
+                  st->name ? st->name : "unknown", type, (unsigned long long)st->size,
+                  (unsigned long long)st->offset);
+    }
+    if (t->nannotations) {
+        dd_puts(w, "\nAnnotations:\n");
+        for (size_t i = 0; i < t->nannotations; i++) {
+            const struct target_annotation *an = &t->annotations[i];
+            dd_printf(w, "  %s %s = %s\n", an->source ? an->source : "",
+                      an->key ? an->key : "", an->value ? an->value : "");
+        }
+    }
+    return NULL;
+}
+
 static struct dd_error *cmd_quit(struct session *s, const struct cmd_args *a)
 {
     return &dd_error_stop;
@@ -163,6 +211,7 @@ static struct dd_error *cmd_quit(struct session *s, const struct cmd_args *a)
 const struct cmd_def cmd_table_target[] = {
     {"vertarget", cmd_vertarget, 0, "vertarget - show the target computer's version"},
     {".time", cmd_time, 0, ".time - show the dump time and process uptime"},
+    {".dumpdebug", cmd_dumpdebug, 0, ".dumpdebug - show the dump's flags, streams and annotations"},
     {"|", cmd_process, 0, "| - show the process"},
     {"||", cmd_system, 0, "|| - show the dump file"},
     {"q", cmd_quit, 0, "q - quit"},

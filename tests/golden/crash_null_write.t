@@ -50,3 +50,13 @@ rip={{exception_context_rip:016}}
 # Return addresses the program printed lie on the faulting thread's stack.
 cmd: dqs @rsp L20
 contains: crash_null_write+0x{{return_into_level_two_rva}}
+
+# Header flags 0x1124 as requested by the program (dump_type_requested), and the streams
+# gen/mdmp_facts.py listed: 7 3 4 fff0 5 f 6 a b.
+cmd: .dumpdebug
+contains: Flags           {{dump_flags}}
+contains:                 0004 MiniDumpWithHandleData
+contains:                 1000 MiniDumpWithThreadInfo
+contains: Stream 0: type SystemInfoStream (7), size 00000038
+contains: Stream 3: type WineHostModuleListStream (65520)
+contains: Stream 8: type CommentStreamW (11), size 00000068

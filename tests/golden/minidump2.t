@@ -143,3 +143,23 @@ cmd: ? 45
 expect:
 Evaluate expression: 69 = 00000045
 .
+
+# The stream directory (mDirectory[0..8] in minidump_dump): sizes 100, 1408, 52, 168, 56,
+# 24, 12 and two unused entries; header flags 0.
+cmd: .dumpdebug
+expect:
+----- User Mini Dump Analysis
+
+Flags           0
+
+Streams:
+Stream 0: type ThreadListStream (3), size 00000064, RVA 00000184
+Stream 1: type ModuleListStream (4), size 00000580, RVA 000001E8
+Stream 2: type MemoryListStream (5), size 00000034, RVA 00001505
+Stream 3: type ExceptionStream (6), size 000000A8, RVA 000000DC
+Stream 4: type SystemInfoStream (7), size 00000038, RVA 0000008C
+Stream 5: type MiscInfoStream (15), size 00000018, RVA 000000C4
+Stream 6: type BreakpadInfoStream (0x47670001), size 0000000C, RVA 000014F9
+Stream 7: type UnusedStream (0), size 00000000, RVA 00000000
+Stream 8: type UnusedStream (0), size 00000000, RVA 00000000
+.
