@@ -169,7 +169,7 @@ static struct dd_error *extra_chars(const struct cmd_args *a)
 static struct dd_error *eval_args(struct session *s, const struct cmd_args *a, uint64_t *ret)
 {
     const char *end;
-    uint64_t v;
+    uint64_t v = 0;
     struct dd_error *err = expr_eval_prefix(s, a->rest, &end, &v);
     if (err)
         return err;
@@ -183,7 +183,7 @@ static struct dd_error *eval_args(struct session *s, const struct cmd_args *a, u
 
 struct dd_error *cmd_display_evaluate(struct session *s, const struct cmd_args *args)
 {
-    uint64_t v;
+    uint64_t v = 0;
     struct dd_error *err = eval_args(s, args, &v);
     if (err)
         return err;
@@ -198,7 +198,7 @@ struct dd_error *cmd_display_evaluate(struct session *s, const struct cmd_args *
 
 struct dd_error *cmd_format_formats(struct session *s, const struct cmd_args *args)
 {
-    uint64_t v;
+    uint64_t v = 0;
     struct dd_error *err = eval_args(s, args, &v);
     if (err)
         return err;
