@@ -182,27 +182,14 @@ static void x64_print_regs(struct dd_writer *w, const struct regset *rs)
         if (i % 3 == 2 || i == n - 1)
             dd_puts(w, "\n");
     }
-    if (rs->valid[X64_EFL]) {
-        /*
-         * WinDbg's x64 display prints "po" when PF is set and "pe" when it is clear, the
-         * reverse of its x86 display (efl=00000246 shows "zr na po nc" in x64 transcripts,
-         * "zr na pe nc" in x86 ones); reproduce it.
-         */
-        char flags[X86_EFLAGS_BUF];
-        uint64_t efl = rs->r[X64_EFL];
-        dd_printf(w, "iopl=%-9u %s\n", (unsigned)((efl >> 12) & 3),
-                  x86_eflags_format(flags, efl, true));
-    } else {
-        dd_puts(w, "iopl=?         ?? ?? ?? ?? ?? ?? ?? ??\n");
-    }
-    static const struct {
-        const char *name;
-        uint16_t slot;
-    } segs[] = {{"cs", X64_CS}, {"ss", X64_SS}, {"ds", X64_DS},
-                {"es", X64_ES}, {"fs", X64_FS}, {"gs", X64_GS}};
-    for (size_t i = 0; i < 6; i++)
-        dd_printf(w, "%s%s=%s", i ? "  " : "", segs[i].name, arch_fmt_slot(v, rs, segs[i].slot, 4));
-    dd_printf(w, "             efl=%s\n", arch_fmt_slot(v, rs, X64_EFL, 8));
+    /*
+     * WinDbg's x64 display prints "po" when PF is set and "pe" when it is clear, the
+     * reverse of its x86 display (efl=00000246 shows "zr na po nc" in x64 transcripts,
+     * "zr na pe nc" in x86 ones); reproduce it.
+     */
+    x86_print_iopl_flags(w, rs, X64_EFL, true);
+    static const uint16_t segs[6] = {X64_CS, X64_SS, X64_DS, X64_ES, X64_FS, X64_GS};
+    x86_print_segments(w, rs, segs, X64_EFL);
 }
 
 const struct arch_ops arch_x64 = {

@@ -150,3 +150,26 @@ char *x86_eflags_format(char buf[X86_EFLAGS_BUF], uint64_t efl, bool pf_inverted
              (efl >> 4) & 1 ? "ac" : "na", pf ? "pe" : "po", efl & 1 ? "cy" : "nc");
     return buf;
 }
+
+void x86_print_iopl_flags(struct dd_writer *w, const struct regset *rs, uint16_t efl_slot,
+                          bool pf_inverted)
+{
+    if (!rs->valid[efl_slot]) {
+        dd_puts(w, "iopl=?         ?? ?? ?? ?? ?? ?? ?? ??\n");
+        return;
+    }
+    char flags[X86_EFLAGS_BUF];
+    uint64_t efl = rs->r[efl_slot];
+    dd_printf(w, "iopl=%-9u %s\n", (unsigned)((efl >> 12) & 3),
+              x86_eflags_format(flags, efl, pf_inverted));
+}
+
+void x86_print_segments(struct dd_writer *w, const struct regset *rs, const uint16_t segs[6],
+                        uint16_t efl_slot)
+{
+    static const char *const names[6] = {"cs", "ss", "ds", "es", "fs", "gs"};
+    char v[17];
+    for (size_t i = 0; i < 6; i++)
+        dd_printf(w, "%s%s=%s", i ? "  " : "", names[i], arch_fmt_slot(v, rs, segs[i], 4));
+    dd_printf(w, "             efl=%s\n", arch_fmt_slot(v, rs, efl_slot, 8));
+}

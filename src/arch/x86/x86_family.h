@@ -40,4 +40,12 @@ void x86_xstate_decode(const uint8_t *raw, size_t size, size_t ex_offset, unsign
  */
 char *x86_eflags_format(char buf[X86_EFLAGS_BUF], uint64_t efl, bool pf_inverted);
 
+/* Prints `r`'s "iopl=0         nv up ei ..." part for the flags in EFL_SLOT, then a newline. */
+void x86_print_iopl_flags(struct dd_writer *w, const struct regset *rs, uint16_t efl_slot,
+                          bool pf_inverted);
+
+/* Prints `r`'s last line: the six selectors in SEGS (cs ss ds es fs gs order) and efl. */
+void x86_print_segments(struct dd_writer *w, const struct regset *rs, const uint16_t segs[6],
+                        uint16_t efl_slot);
+
 #endif

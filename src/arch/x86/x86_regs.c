@@ -113,22 +113,10 @@ static void x86_print_regs(struct dd_writer *w, const struct regset *rs)
         if (i == 5)
             dd_puts(w, "\n");
     }
-    if (rs->valid[X86_EFL]) {
-        char flags[X86_EFLAGS_BUF];
-        uint64_t efl = rs->r[X86_EFL];
-        dd_printf(w, " iopl=%-9u %s\n", (unsigned)((efl >> 12) & 3),
-                  x86_eflags_format(flags, efl, false));
-    } else {
-        dd_puts(w, " iopl=?         ?? ?? ?? ?? ?? ?? ?? ??\n");
-    }
-    static const struct {
-        const char *name;
-        uint16_t slot;
-    } segs[] = {{"cs", X86_CS}, {"ss", X86_SS}, {"ds", X86_DS},
-                {"es", X86_ES}, {"fs", X86_FS}, {"gs", X86_GS}};
-    for (size_t i = 0; i < 6; i++)
-        dd_printf(w, "%s%s=%s", i ? "  " : "", segs[i].name, arch_fmt_slot(v, rs, segs[i].slot, 4));
-    dd_printf(w, "             efl=%s\n", arch_fmt_slot(v, rs, X86_EFL, 8));
+    dd_puts(w, " ");
+    x86_print_iopl_flags(w, rs, X86_EFL, false);
+    static const uint16_t segs[6] = {X86_CS, X86_SS, X86_DS, X86_ES, X86_FS, X86_GS};
+    x86_print_segments(w, rs, segs, X86_EFL);
 }
 
 const struct arch_ops arch_x86 = {
