@@ -9,6 +9,7 @@
 #include "base/fmt.h"
 #include "cmd/command.h"
 #include "cmd/expr.h"
+#include "disasm/disasm.h"
 
 /* The instruction-pointer line WinDbg prints after the registers ("test_app+0x429e:"). */
 static void print_location(struct session *s, const struct regset *rs)
@@ -19,10 +20,32 @@ static void print_location(struct session *s, const struct regset *rs)
         dd_printf(s->out, "%s:\n", sym);
 }
 
+static bool symbolize_cb(void *arg, uint64_t addr, char *buf, size_t len)
+{
+    return session_symbolize(arg, addr, buf, len);
+}
+
+/* The instruction at pc, as r shows it under the location (x86/x64 only for now). */
+static void print_pc_insn(struct session *s, const struct regset *rs)
+{
+    if (!disasm_cpu_supported(rs->arch->cpu))
+        return;
+    struct disasm_ctx c = {rs->arch->cpu, s->target, symbolize_cb, s};
+    struct disasm_insn in;
+    struct dd_error *err = disasm_decode(&c, regset_slot(rs, rs->arch->pc_slot), &in);
+    if (err) {
+        dd_error_destroy(err);
+        return;
+    }
+    char line[512];
+    dd_printf(s->out, "%s\n", disasm_line_format(&c, &in, line, sizeof(line)));
+}
+
 static void print_regs(struct session *s, const struct regset *rs)
 {
     rs->arch->print_regs(s->out, rs);
     print_location(s, rs);
+    print_pc_insn(s, rs);
 }
 
 static void print_thread_line(struct session *s, size_t idx)

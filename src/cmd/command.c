@@ -13,6 +13,7 @@ static const struct cmd_def *const cmd_tables[] = {
     cmd_table_thread,
     cmd_table_module,
     cmd_table_display,
+    cmd_table_disasm,
 };
 
 const char *cmd_next_word(const char *rest, char *word, size_t len)

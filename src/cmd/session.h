@@ -34,6 +34,10 @@ struct session {
     uint64_t next_dump_addr;
     char last_dump_cmd[8];
 
+    /* Where a bare `u` continues: after the last instruction shown (valid when has_next_disasm). */
+    bool has_next_disasm;
+    uint64_t next_disasm_addr;
+
     bool quit;
     struct dd_arena scratch; /* per-command scratch, reset after each command */
 };

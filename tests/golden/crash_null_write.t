@@ -34,6 +34,8 @@ Attempt to write to address 0000000000000000
 cmd: .ecxr
 contains: rip={{exception_context_rip:016}} rsp={{exception_context_rsp:016}}
 contains: crash_null_write+0x1569:
+# The faulting store (llvm-objdump: c7 00 0d f0 ad 0b  mov dword ptr [rax], 0xbadf00d).
+contains: 00000001`40001569 c7000df0ad0b    mov     dword ptr [rax],0BADF00Dh
 
 # The main image at the base the program printed, size from its SizeOfImage.
 cmd: lm m crash_null_write

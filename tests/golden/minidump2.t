@@ -67,6 +67,8 @@ cmd: ~1s
 contains: eax=00a80000 ebx=00145ad0 ecx=00000007 edx=7c90eb94 esi=00145aa8 edi=00145b00
 contains: eip=7c90eb94 esp=0097f6ec ebp=0097f6fc iopl=0         nv up ei pl zr na pe nc
 contains: ntdll+0xeb94:
+# ntdll!KiFastSystemCallRet is a lone ret (c3); the byte is in memory region 0 of the golden.
+contains: 7c90eb94 c3              ret
 
 cmd: ~
 expect:

@@ -1,0 +1,117 @@
+/* The CPU-neutral half of disassembly: reading code bytes, the line layout and `ub`'s search. */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/fmt.h"
+#include "disasm/disasm.h"
+#include "disasm/x86_disasm.h"
+
+bool disasm_cpu_supported(enum dd_cpu cpu)
+{
+    return cpu == DD_CPU_X86 || cpu == DD_CPU_X64;
+}
+
+static unsigned cpu_ptr_size(enum dd_cpu cpu)
+{
+    return cpu == DD_CPU_X86 || cpu == DD_CPU_ARM ? 4 : 8;
+}
+
+struct dd_error *disasm_decode(const struct disasm_ctx *c, uint64_t addr, struct disasm_insn *ret)
+{
+    if (!disasm_cpu_supported(c->cpu))
+        return dd_error_create(DD_ERR_UNSUPPORTED, "disassembly of this processor is not supported");
+    struct disasm_insn insn;
+    memset(&insn, 0, sizeof(insn));
+    insn.addr = addr;
+    size_t got = 0;
+    size_t want = DISASM_MAX_BYTES;
+    /* Stop at the top of the address space rather than wrapping around. */
+    uint64_t top = cpu_ptr_size(c->cpu) == 4 ? 0xffffffffULL : UINT64_MAX;
+    if (addr > top)
+        want = 0;
+    else if (top - addr < want - 1)
+        want = (size_t)(top - addr) + 1;
+    if (want) {
+        struct dd_error *err = target_read(c->target, addr, insn.bytes, want, &got);
+        dd_error_destroy(err); /* a partial read is expected near the end of a range */
+    }
+    if (got == 0) {
+        insn.size = 1;
+        insn.missing = true;
+        snprintf(insn.text, sizeof(insn.text), "???");
+    } else {
+        x86_disasm_decode(c, c->cpu == DD_CPU_X64 ? 64 : 32, insn.bytes, got, addr, &insn);
+    }
+    *ret = insn;
+    return NULL;
+}
+
+char *disasm_line_format(const struct disasm_ctx *c, const struct disasm_insn *insn, char *buf,
+                         size_t len)
+{
+    char abuf[DD_ADDR_BUF];
+    char hex[2 * DISASM_MAX_BYTES + 1] = "??";
+    if (!insn->missing) {
+        unsigned n = insn->size <= DISASM_MAX_BYTES ? insn->size : DISASM_MAX_BYTES;
+        for (unsigned i = 0; i < n; i++)
+            snprintf(hex + 2 * i, sizeof(hex) - 2 * i, "%02x", insn->bytes[i]);
+    }
+    /* WinDbg pads the byte column to 15 characters plus one blank; longer ones push right. */
+    snprintf(buf, len, "%s %-15s %s", dd_fmt_addr(abuf, insn->addr, cpu_ptr_size(c->cpu)), hex,
+             insn->text);
+    return buf;
+}
+
+/* Decodes forward from START; returns how many valid instructions end exactly at END, or 0. */
+static unsigned chain_length(const struct disasm_ctx *c, uint64_t start, uint64_t end)
+{
+    unsigned n = 0;
+    uint64_t a = start;
+    while (a < end) {
+        struct disasm_insn insn;
+        if (disasm_decode(c, a, &insn) || insn.missing || insn.invalid)
+            return 0;
+        a += insn.size;
+        n++;
+    }
+    return a == end ? n : 0;
+}
+
+struct dd_error *disasm_find_back(const struct disasm_ctx *c, uint64_t end, unsigned count,
+                                  uint64_t *ret)
+{
+    if (!disasm_cpu_supported(c->cpu))
+        return dd_error_create(DD_ERR_UNSUPPORTED, "disassembly of this processor is not supported");
+    if (count == 0) {
+        *ret = end;
+        return NULL;
+    }
+    uint64_t span = (uint64_t)count * DISASM_MAX_BYTES;
+    if (span > end)
+        span = end;
+    uint64_t best_start = 0;
+    unsigned best_n = 0;
+    /* Farthest starts first: the longest consistent chain is the likeliest true one. */
+    for (uint64_t back = span; back >= 1; back--) {
+        unsigned n = chain_length(c, end - back, end);
+        if (n > best_n) {
+            best_n = n;
+            best_start = end - back;
+        }
+    }
+    if (best_n == 0) {
+        *ret = end >= count ? end - count : 0;
+        return NULL;
+    }
+    /* Skip the chain's first instructions so that COUNT remain. */
+    uint64_t a = best_start;
+    for (unsigned i = 0; best_n > count && i < best_n - count; i++) {
+        struct disasm_insn insn;
+        struct dd_error *err = disasm_decode(c, a, &insn);
+        if (err)
+            return err;
+        a += insn.size;
+    }
+    *ret = a;
+    return NULL;
+}
