@@ -80,6 +80,9 @@ static struct dd_error *parse_selector(struct session *s, const char **pp, enum 
         return NULL;
     }
     if (*p == '.') {
+        /* A dump without threads has no current thread either. */
+        if (s->cur_thread >= t->nthreads)
+            return dd_error_create(DD_ERR_NOT_FOUND, "Illegal thread error in '~%s'", p);
         *kind = SEL_ONE;
         *idx = s->cur_thread;
         *pp = p + 1;

@@ -25,7 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct session s;
     session_init(&s, t, &out, "fuzz.dmp");
     cmd_execute_line(&s, "vertarget; |; ||; ~; lmv; .exr -1; r; .ecxr; ~* r; dd @$csp; db @$ip; "
-                         "dps @$csp L8; da @$csp; du @$csp; .time");
+                         "dps @$csp L8; da @$csp; du @$csp; .time; .dumpdebug; lmf; "
+                         "~1s; .cxr; dc @$csp L8; dqs @$csp L4; lm a @$ip; ~.; ~#; "
+                         "? $peb; ? $exentry; ? poi(@$csp); .exr @$csp; .cxr @$csp; r; d; "
+                         "u @$ip; ub @$ip L4");
     session_deinit(&s);
     target_destroy(t);
     return 0;
