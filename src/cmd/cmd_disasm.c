@@ -113,9 +113,11 @@ static struct dd_error *cmd_u(struct session *s, const struct cmd_args *a)
         if ((err = disasm_decode(&c, addr, &in)))
             return err;
         print_insn(s, &c, &in);
-        if (addr + in.size < addr)
+        /* Stop at the top of the address space (4 GB on 32-bit) instead of wrapping to 0. */
+        uint64_t next = (addr + in.size) & addr_mask(s);
+        if (next < addr)
             break;
-        addr = (addr + in.size) & addr_mask(s);
+        addr = next;
     }
     s->next_disasm_addr = addr;
     s->has_next_disasm = true;
