@@ -99,3 +99,21 @@ char *arch_fmt_slot(char *buf, const struct regset *rs, uint16_t slot, unsigned 
     snprintf(buf, digits + 1, "%0*llx", (int)digits, (unsigned long long)v);
     return buf;
 }
+
+struct dd_error *arch_context_begin(const struct arch_ops *arch, const uint8_t *raw, size_t size,
+                                    size_t flags_off, uint32_t cpu_bit, size_t full_size,
+                                    struct regset *ret, uint32_t *ret_groups)
+{
+    memset(ret, 0, sizeof(*ret));
+    ret->arch = arch;
+    if (!raw || size < flags_off + 4)
+        return dd_error_create(DD_ERR_FORMAT, "%s CONTEXT of %zu bytes is too small", arch->name,
+                               size);
+    uint32_t flags = dd_le32(raw + flags_off);
+    ret->context_flags = flags;
+    uint32_t groups = flags & 0xff;
+    if (!(flags & cpu_bit))
+        groups = size >= full_size ? 0x01u | 0x02u : 0;
+    *ret_groups = groups;
+    return NULL;
+}

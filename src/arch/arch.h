@@ -77,6 +77,17 @@ extern const struct arch_ops arch_x64;
 extern const struct arch_ops arch_arm64;
 extern const struct arch_ops arch_arm;
 
+/*
+ * Starts decoding a CONTEXT for ARCH: zeroes ret, sets its arch and context_flags (the
+ * 32-bit word at FLAGS_OFF) and sets ret_groups to the CONTEXT_* group bits present
+ * (0x01 control, 0x02 integer, ... as winnt.h numbers them for every CPU). Some writers
+ * leave ContextFlags without CPU_BIT; then a context of at least FULL_SIZE bytes counts as
+ * control + integer. Errors when SIZE cannot hold the flags.
+ */
+struct dd_error *arch_context_begin(const struct arch_ops *arch, const uint8_t *raw, size_t size,
+                                    size_t flags_off, uint32_t cpu_bit, size_t full_size,
+                                    struct regset *ret, uint32_t *ret_groups);
+
 /* Returns the ops table for CPU, or NULL when unsupported. */
 const struct arch_ops *arch_for_cpu(enum dd_cpu cpu);
 /* Returns the register called NAME (case-insensitive, optional leading '@'), or NULL. */

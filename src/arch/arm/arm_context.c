@@ -21,17 +21,11 @@
 
 struct dd_error *arm_context_decode(const uint8_t *raw, size_t size, struct regset *ret)
 {
-    memset(ret, 0, sizeof(*ret));
-    ret->arch = &arch_arm;
-    if (!raw || size < 4)
-        return dd_error_create(DD_ERR_FORMAT, "ARM CONTEXT of %zu bytes is too small", size);
-    uint32_t flags = dd_le32(raw);
-    ret->context_flags = flags;
-    uint32_t groups = flags & 0xff;
-    if (!(flags & CONTEXT_ARM)) {
-        /* Some writers leave ContextFlags empty; a full-size CONTEXT still holds registers. */
-        groups = size >= ARM_CONTEXT_SIZE ? CONTEXT_CONTROL | CONTEXT_INTEGER : 0;
-    }
+    uint32_t groups;
+    struct dd_error *err = arch_context_begin(&arch_arm, raw, size, 0, CONTEXT_ARM, ARM_CONTEXT_SIZE, ret,
+                                              &groups);
+    if (err)
+        return err;
     /* A group whose bytes are not all present stays invalid; never read past SIZE. */
     if ((groups & CONTEXT_INTEGER) && size >= OFF_R0 + 13 * 4) {
         for (uint16_t i = 0; i < 13; i++)

@@ -23,17 +23,11 @@
 
 struct dd_error *arm64_context_decode(const uint8_t *raw, size_t size, struct regset *ret)
 {
-    memset(ret, 0, sizeof(*ret));
-    ret->arch = &arch_arm64;
-    if (!raw || size < 4)
-        return dd_error_create(DD_ERR_FORMAT, "ARM64 CONTEXT of %zu bytes is too small", size);
-    uint32_t flags = dd_le32(raw);
-    ret->context_flags = flags;
-    uint32_t groups = flags & 0xff;
-    if (!(flags & CONTEXT_ARM64)) {
-        /* Some writers leave ContextFlags empty; a full-size CONTEXT still holds registers. */
-        groups = size >= ARM64_CONTEXT_SIZE ? CONTEXT_CONTROL | CONTEXT_INTEGER : 0;
-    }
+    uint32_t groups;
+    struct dd_error *err = arch_context_begin(&arch_arm64, raw, size, 0, CONTEXT_ARM64, ARM64_CONTEXT_SIZE, ret,
+                                              &groups);
+    if (err)
+        return err;
     /* A group whose bytes are not all present stays invalid; never read past SIZE. */
     if ((groups & CONTEXT_INTEGER) && size >= OFF_X0 + 29 * 8) {
         for (uint16_t i = 0; i < 29; i++)

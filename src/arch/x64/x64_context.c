@@ -42,17 +42,11 @@ static void put64(struct regset *rs, uint16_t slot, const uint8_t *raw, size_t o
 
 struct dd_error *x64_context_decode(const uint8_t *raw, size_t size, struct regset *ret)
 {
-    memset(ret, 0, sizeof(*ret));
-    ret->arch = &arch_x64;
-    if (!raw || size < OFF_CONTEXT_FLAGS + 4)
-        return dd_error_create(DD_ERR_FORMAT, "x64 CONTEXT of %zu bytes is too small", size);
-    uint32_t flags = dd_le32(raw + OFF_CONTEXT_FLAGS);
-    ret->context_flags = flags;
-    uint32_t groups = flags & 0xff;
-    if (!(flags & CONTEXT_AMD64)) {
-        /* Some writers leave ContextFlags empty; a full-size CONTEXT still holds registers. */
-        groups = size >= X64_CONTEXT_SIZE ? CONTEXT_CONTROL | CONTEXT_INTEGER : 0;
-    }
+    uint32_t groups;
+    struct dd_error *err = arch_context_begin(&arch_x64, raw, size, OFF_CONTEXT_FLAGS, CONTEXT_AMD64, X64_CONTEXT_SIZE, ret,
+                                              &groups);
+    if (err)
+        return err;
     /* A group whose bytes are not all present stays invalid; never read past SIZE. */
     if ((groups & CONTEXT_SEGMENTS) && size >= OFF_SEG_GS + 2) {
         put16(ret, X64_DS, raw, OFF_SEG_DS);

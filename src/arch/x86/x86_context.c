@@ -64,17 +64,11 @@ static void put16(struct regset *rs, uint16_t slot, const uint8_t *raw, size_t o
 
 struct dd_error *x86_context_decode(const uint8_t *raw, size_t size, struct regset *ret)
 {
-    memset(ret, 0, sizeof(*ret));
-    ret->arch = &arch_x86;
-    if (!raw || size < 4)
-        return dd_error_create(DD_ERR_FORMAT, "x86 CONTEXT of %zu bytes is too small", size);
-    uint32_t flags = dd_le32(raw);
-    ret->context_flags = flags;
-    uint32_t groups = flags & 0xff;
-    if (!(flags & CONTEXT_I386)) {
-        /* Some writers leave ContextFlags empty; a complete register block still holds data. */
-        groups = size >= OFF_EXTENDED ? CONTEXT_CONTROL | CONTEXT_INTEGER : 0;
-    }
+    uint32_t groups;
+    struct dd_error *err = arch_context_begin(&arch_x86, raw, size, 0, CONTEXT_I386, OFF_EXTENDED, ret,
+                                              &groups);
+    if (err)
+        return err;
     /* A group whose bytes are not all present stays invalid; never read past SIZE. */
     if ((groups & CONTEXT_DEBUG_REGISTERS) && size >= OFF_DR7 + 4) {
         put32(ret, X86_DR0, raw, OFF_DR0);
