@@ -58,9 +58,14 @@ fi
 tally "$("$BUILD/tests/unit_tests" 2>&1)"
 tally "$(python3 tests/golden/run_golden.py "$BUILD/dumpdbg" 2>&1)"
 tally "$(python3 tests/golden/run_golden.py "$BUILD/dumpdbg" --smoke 2>&1)"
-if [[ -x $BUILD/tests/fuzz_replay ]]; then
-    tally "$("$BUILD/tests/fuzz_replay" tests/fuzz/crashers tests/fuzz/corpus tests/fixtures/dumps/crash_null_write.dmp tests/fixtures/dumps/crash_breakpoint.dmp 2>&1)"
-fi
+# Every fuzz target replays its saved crashers and seed corpus; the mdmp target also gets two fixtures.
+for replay in "$BUILD"/tests/fuzz/fuzz_replay_*; do
+    [[ -x $replay ]] || continue
+    name=${replay##*/fuzz_replay_}
+    extra=()
+    [[ $name == mdmp ]] && extra=(tests/fixtures/dumps/crash_null_write.dmp tests/fixtures/dumps/crash_breakpoint.dmp)
+    tally "$("$replay" "tests/fuzz/crashers/$name" "tests/fuzz/corpus/$name" "${extra[@]}" 2>&1)"
+done
 
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 [[ $total_fail -eq 0 ]]
