@@ -228,11 +228,11 @@ static struct dd_error *cmd_lm(struct session *s, const struct cmd_args *a)
         if (o.kernel_only)
             continue; /* a user-mode dump has no kernel modules */
         char b[DD_ADDR_BUF], e[DD_ADDR_BUF];
-        dd_printf(w, "%s %s   %-10s (deferred)", dd_fmt_addr(b, m->base, ps),
-                  dd_fmt_addr(e, m->base + m->size, ps), m->name);
-        if (o.full_path)
-            dd_printf(w, "             %s", m->path);
-        dd_puts(w, "\n");
+        /* WinDbg: name padded to 8, a status letter column, the symbol state padded to 22,
+         * then the symbol file (or with `f`, the image path). */
+        dd_printf(w, "%s %s   %-8s %c %-22s %s\n", dd_fmt_addr(b, m->base, ps),
+                  dd_fmt_addr(e, m->base + m->size, ps), m->name, ' ', "(deferred)",
+                  o.full_path ? m->path : "");
         if (o.verbose)
             print_verbose(s, m);
     }

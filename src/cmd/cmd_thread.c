@@ -38,7 +38,7 @@ static void print_pc_insn(struct session *s, const struct regset *rs)
         return;
     }
     char line[512];
-    dd_printf(s->out, "%s\n", disasm_line_format(&c, &in, line, sizeof(line)));
+    dd_printf(s->out, "%s\n", disasm_line_format_ea(&c, &in, rs, line, sizeof(line)));
 }
 
 static void print_regs(struct session *s, const struct regset *rs)

@@ -115,3 +115,81 @@ struct dd_error *disasm_find_back(const struct disasm_ctx *c, uint64_t end, unsi
     *ret = a;
     return NULL;
 }
+
+static bool reg_value(const struct regset *rs, const char *name, uint64_t *ret)
+{
+    const struct arch_reg *r = arch_reg_find(rs->arch, name);
+    return r && regset_get(rs, r, ret);
+}
+
+bool disasm_effective_address(const struct disasm_insn *insn, const struct regset *rs,
+                              uint64_t *ret)
+{
+    const struct disasm_mem_ref *m = &insn->mem;
+    if (!m->present || !rs->arch)
+        return false;
+    uint64_t base = 0, index = 0;
+    if (strcmp(m->base, "rip") == 0 || strcmp(m->base, "eip") == 0)
+        base = insn->addr; /* the decoder already added the instruction length to disp */
+    else if (m->base[0] && !reg_value(rs, m->base, &base))
+        return false;
+    if (m->index[0] && !reg_value(rs, m->index, &index))
+        return false;
+    uint64_t a = base + index * m->scale + (uint64_t)m->disp;
+    if (m->addr_bits == 32)
+        a &= 0xffffffffu;
+    *ret = a;
+    return true;
+}
+
+char *disasm_line_format_ea(const struct disasm_ctx *c, const struct disasm_insn *insn,
+                            const struct regset *rs, char *buf, size_t len)
+{
+    disasm_line_format(c, insn, buf, len);
+    uint64_t ea;
+    /*
+     * fs/gs point at per-thread blocks whose bases the line does not show; WinDbg's
+     * annotation for them is left out rather than guessed.
+     */
+    if (insn->missing || insn->invalid || !disasm_effective_address(insn, rs, &ea) ||
+        insn->mem.segment[0] == 'f' || insn->mem.segment[0] == 'g')
+        return buf;
+    unsigned size = insn->mem.size;
+    if (size != 1 && size != 2 && size != 4 && size != 8)
+        return buf;
+    char ea_text[80];
+    char abuf[DD_ADDR_BUF];
+    unsigned ps = cpu_ptr_size(c->cpu);
+    /* x86 names the selector too ("ds:0023:0000002c"); x64 only the register ("ss:"). */
+    int n;
+    if (ps == 4) {
+        uint64_t sel = 0;
+        if (!reg_value(rs, insn->mem.segment, &sel))
+            return buf;
+        n = snprintf(ea_text, sizeof(ea_text), "%s:%04x:%s=", insn->mem.segment, (unsigned)sel,
+                     dd_fmt_addr(abuf, ea, 4));
+    } else {
+        n = snprintf(ea_text, sizeof(ea_text), "%s:%s=", insn->mem.segment, dd_fmt_addr(abuf, ea, 8));
+    }
+    uint8_t bytes[8];
+    size_t got = 0;
+    struct dd_error *err = target_read(c->target, ea, bytes, size, &got);
+    dd_error_destroy(err);
+    for (unsigned i = 0; i < size && n > 0 && (size_t)n + 3 < sizeof(ea_text); i++) {
+        unsigned k = size - 1 - i; /* little-endian value, most significant byte first */
+        if (got == size)
+            n += snprintf(ea_text + n, sizeof(ea_text) - (size_t)n, "%02x", bytes[k]);
+        else
+            n += snprintf(ea_text + n, sizeof(ea_text) - (size_t)n, "??");
+    }
+    /* Right-aligned so the line ends at column 79, at least one blank after the operands
+     * (cdb transcripts: "mov al,byte ptr [edi]          ds:0023:00000000=??"). */
+    size_t used = strlen(buf);
+    size_t ea_len = strlen(ea_text);
+    size_t pad = used + 1 + ea_len < 79 ? 79 - ea_len - used : 1;
+    if (used + pad + ea_len + 1 <= len) {
+        memset(buf + used, ' ', pad);
+        memcpy(buf + used + pad, ea_text, ea_len + 1);
+    }
+    return buf;
+}

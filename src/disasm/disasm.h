@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "base/error.h"
+#include "arch/arch.h"
 #include "core/target.h"
 
 /* Longest x86 instruction (Intel SDM vol. 2, 2.3.11: "15 bytes"). */
@@ -30,6 +31,21 @@ struct disasm_ctx {
     void *symbolize_arg;
 };
 
+/*
+ * The memory operand an instruction reads or writes, as register names and numbers, so the
+ * caller can compute its address from a register set (for the `r` line's "ds:...=value").
+ */
+struct disasm_mem_ref {
+    bool present;       /* exactly one memory access with a known size */
+    char segment[3];    /* "ds", "ss", "es", "cs", "fs", "gs" */
+    char base[8];       /* register name or "" ("rip" for rip-relative) */
+    char index[8];      /* register name or "" */
+    unsigned scale;     /* 1, 2, 4, 8 */
+    int64_t disp;
+    unsigned addr_bits; /* 32 or 64: addresses wrap at this width */
+    unsigned size;      /* bytes accessed */
+};
+
 /* One decoded instruction. */
 struct disasm_insn {
     uint64_t addr;
@@ -38,6 +54,7 @@ struct disasm_insn {
     bool invalid;      /* the bytes do not decode ("???") */
     uint8_t bytes[DISASM_MAX_BYTES];
     char text[288];    /* mnemonic padded to 8 columns and operands: "mov     eax,1" */
+    struct disasm_mem_ref mem;
 };
 
 /* True when instructions of CPU can be decoded (x86 and x64). */
@@ -56,6 +73,21 @@ struct dd_error *disasm_decode(const struct disasm_ctx *c, uint64_t addr, struct
  */
 char *disasm_line_format(const struct disasm_ctx *c, const struct disasm_insn *insn, char *buf,
                          size_t len);
+
+/*
+ * Computes INSN's memory operand address from RS into ret; false when the instruction has no
+ * such operand or a register it uses is not valid in RS.
+ */
+bool disasm_effective_address(const struct disasm_insn *insn, const struct regset *rs,
+                              uint64_t *ret);
+
+/*
+ * Writes the `r` line for INSN into BUF: the `u` line plus, when it accesses memory, the
+ * effective address and the value there, right-aligned to 79 columns as WinDbg does:
+ * "... mov al,byte ptr [edi]          ds:0023:00000000=??". Returns BUF.
+ */
+char *disasm_line_format_ea(const struct disasm_ctx *c, const struct disasm_insn *insn,
+                            const struct regset *rs, char *buf, size_t len);
 
 /*
  * Finds where to start decoding so that the last instructions end exactly at END

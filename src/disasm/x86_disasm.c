@@ -143,6 +143,55 @@ static bool formatter_init(ZydisFormatter *f)
     return true;
 }
 
+/*
+ * Records the one visible memory operand WinDbg annotates on the `r` line. lea computes an
+ * address without touching memory and nop/prefetch only hint, so they get none.
+ */
+static void describe_memory(const ZydisDecodedInstruction *insn, const ZydisDecodedOperand *ops,
+                            unsigned nops, struct disasm_mem_ref *ret)
+{
+    memset(ret, 0, sizeof(*ret));
+    switch (insn->mnemonic) {
+    case ZYDIS_MNEMONIC_LEA:
+    case ZYDIS_MNEMONIC_NOP:
+    case ZYDIS_MNEMONIC_PREFETCH:
+    case ZYDIS_MNEMONIC_PREFETCHNTA:
+    case ZYDIS_MNEMONIC_PREFETCHT0:
+    case ZYDIS_MNEMONIC_PREFETCHT1:
+    case ZYDIS_MNEMONIC_PREFETCHT2:
+    case ZYDIS_MNEMONIC_PREFETCHW:
+        return;
+    default:
+        break;
+    }
+    const ZydisDecodedOperand *mem = NULL;
+    for (unsigned i = 0; i < nops; i++) {
+        if (ops[i].type != ZYDIS_OPERAND_TYPE_MEMORY)
+            continue;
+        if (mem || ops[i].mem.type != ZYDIS_MEMOP_TYPE_MEM)
+            return; /* two memory operands (movs, cmps) or an address-only form */
+        mem = &ops[i];
+    }
+    if (!mem || mem->size == 0 || mem->size % 8 != 0)
+        return;
+    const char *seg = ZydisRegisterGetString(mem->mem.segment);
+    const char *base = mem->mem.base == ZYDIS_REGISTER_NONE ? "" : ZydisRegisterGetString(mem->mem.base);
+    const char *index =
+        mem->mem.index == ZYDIS_REGISTER_NONE ? "" : ZydisRegisterGetString(mem->mem.index);
+    if (!seg || !base || !index)
+        return;
+    snprintf(ret->segment, sizeof(ret->segment), "%s", seg);
+    snprintf(ret->base, sizeof(ret->base), "%s", base);
+    snprintf(ret->index, sizeof(ret->index), "%s", index);
+    ret->scale = mem->mem.scale ? mem->mem.scale : 1;
+    ret->disp = mem->mem.disp.has_displacement ? mem->mem.disp.value : 0;
+    ret->addr_bits = insn->address_width == 64 ? 64 : 32;
+    ret->size = mem->size / 8;
+    if (mem->mem.base == ZYDIS_REGISTER_RIP || mem->mem.base == ZYDIS_REGISTER_EIP)
+        ret->disp += insn->length; /* relative to the next instruction */
+    ret->present = true;
+}
+
 void x86_disasm_decode(const struct disasm_ctx *c, unsigned bits, const uint8_t *bytes,
                        size_t len, uint64_t addr, struct disasm_insn *ret)
 {
@@ -219,6 +268,7 @@ void x86_disasm_decode(const struct disasm_ctx *c, unsigned bits, const uint8_t 
             break;
         used += (size_t)n;
     }
+    describe_memory(&insn, ops, nops, &ret->mem);
     if (insn.mnemonic == ZYDIS_MNEMONIC_INT3) {
         snprintf(mnem, sizeof(mnem), "int"); /* WinDbg: "int     3" */
         snprintf(operands, sizeof(operands), "3");

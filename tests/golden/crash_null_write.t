@@ -36,12 +36,17 @@ contains: rip={{exception_context_rip:016}} rsp={{exception_context_rsp:016}}
 contains: crash_null_write+0x1569:
 # The faulting store (llvm-objdump: c7 00 0d f0 ad 0b  mov dword ptr [rax], 0xbadf00d).
 contains: 00000001`40001569 c7000df0ad0b    mov     dword ptr [rax],0BADF00Dh
+# r adds the store's target: rax is 0 (the program writes through NULL), a page the dump lacks.
+cmd: r
+contains: 00000001`40001569 c7000df0ad0b    mov     dword ptr [rax],0BADF00Dh ds:00000000`00000000=????????
 
 # The main image at the base the program printed, size from its SizeOfImage.
+# WinDbg pads the name to 8 columns, then a status-letter column: a longer name is followed
+# by three blanks ("ucrtbased   (deferred)" in published lm listings).
 cmd: lm m crash_null_write
 expect:
 start             end                 module name
-00000001`40000000 00000001`4000b000   crash_null_write (deferred)
+00000001`40000000 00000001`4000b000   crash_null_write   (deferred)
 .
 
 cmd: r rip

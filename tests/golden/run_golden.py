@@ -17,7 +17,8 @@ documented minidump fields); {{key:016}} zero-pads a hex value to 16 digits, {{k
 writes it as WinDbg's 00000000`00000000, and {{key:x}} turns a decimal value into hex.
 All the file's commands run in one dumpdbg process, one per line on standard input (which
 dumpdbg echoes after its prompt when input is not a terminal); the output is split on those
-echoed prompt lines. Tests whose dump is in ../shared/corpus are skipped, with a
+echoed prompt lines. Lines compare without trailing blanks (WinDbg pads some columns,
+e.g. lm's "(deferred)             ", and editors strip them from .t files). Tests whose dump is in ../shared/corpus are skipped, with a
 message, when the corpus is absent.
 
 Also: --smoke DIR opens every *.dmp below DIR (except malformed/) with
@@ -247,7 +248,7 @@ def run_t(exe, path, res, tmpdir):
             got = got[:-1]
         text = "\n".join(got)
         problems = []
-        if c["expect"] is not None and got != c["expect"]:
+        if c["expect"] is not None and [g.rstrip() for g in got] != [e.rstrip() for e in c["expect"]]:
             problems.append("expected:\n    " + "\n    ".join(c["expect"]) +
                             "\n  got:\n    " + "\n    ".join(got))
         for s in c["contains"]:

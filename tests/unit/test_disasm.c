@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/cursor.h"
 #include "check.h"
 #include "core/target.h"
 #include "disasm/disasm.h"
@@ -73,6 +74,33 @@ TEST(disasm_x64_fixture_crash_here)
     CHECK_EQ(start, 0x140001558ULL);
     CHECK_OK(disasm_find_back(&c, 0x140001569, 1, &start));
     CHECK_EQ(start, 0x140001564ULL);
+
+    /* The `r` line's annotation: a stack operand is "ss:", its value read from the dump. */
+    struct regset rs;
+    memset(&rs, 0, sizeof(rs));
+    rs.arch = &arch_x64;
+    uint64_t rsp = t->threads[0].stack_start;
+    regset_put(&rs, arch_reg_find(&arch_x64, "rsp")->slot, rsp);
+    CHECK_OK(disasm_decode(&c, 0x140001544, &in));
+    uint64_t ea = 0;
+    CHECK(disasm_effective_address(&in, &rs, &ea));
+    CHECK_EQ(ea, rsp + 0x30);
+    uint8_t b[8];
+    size_t got = 0;
+    CHECK_OK(target_read(t, ea, b, 8, &got));
+    char want[256], line[512];
+    snprintf(want, sizeof(want),
+             "00000001`40001544 48894c2430      mov     qword ptr [rsp+30h],rcx "
+             "ss:%08llx`%08llx=%016llx",
+             (unsigned long long)(ea >> 32), (unsigned long long)(ea & 0xffffffffu),
+             (unsigned long long)dd_le64(b));
+    CHECK_STR(disasm_line_format_ea(&c, &in, &rs, line, sizeof(line)), want);
+    /* lea computes an address without reading it: no annotation. */
+    CHECK_OK(disasm_decode(&c, 0x140001558, &in));
+    CHECK(!disasm_effective_address(&in, &rs, &ea));
+    /* A register the set does not hold leaves the line bare. */
+    CHECK_OK(disasm_decode(&c, 0x140001569, &in));
+    CHECK(!disasm_effective_address(&in, &rs, &ea));
     target_destroy(t);
 }
 

@@ -1,0 +1,9 @@
+/* Extension commands (`!name`): rows in tables like the built-in commands, one table per family. */
+#ifndef DD_EXT_EXT_H
+#define DD_EXT_EXT_H
+
+#include "cmd/command.h"
+
+extern const struct cmd_def ext_table_memory[]; /* !address !vprot */
+
+#endif
