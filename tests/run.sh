@@ -60,7 +60,7 @@ tally "$(python3 tests/golden/run_golden.py "$BUILD/dumpdbg" 2>&1)"
 tally "$(python3 tests/golden/run_golden.py "$BUILD/dumpdbg" --smoke 2>&1)"
 # Every fuzz target replays its saved crashers and seed corpus; the mdmp target also gets two fixtures.
 for replay in "$BUILD"/tests/fuzz/fuzz_replay_*; do
-    [[ -x $replay ]] || continue
+    [[ -f $replay && -x $replay ]] || continue
     name=${replay##*/fuzz_replay_}
     extra=()
     [[ $name == mdmp ]] && extra=(tests/fixtures/dumps/crash_null_write.dmp tests/fixtures/dumps/crash_breakpoint.dmp)

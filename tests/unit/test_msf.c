@@ -26,7 +26,9 @@ TEST(msf_fixture_streams)
     CHECK_EQ(size, 93);
     CHECK_EQ(dd_le32(data), 20000404); /* PDB stream version VC70 */
     struct msf_stream s;
-    CHECK(msf_stream_get(msf, 15, &s) != NULL);
+    struct dd_error *err = msf_stream_get(msf, 15, &s);
+    CHECK(err != NULL && err->code == DD_ERR_NOT_FOUND);
+    dd_error_destroy(err);
     msf_destroy(msf);
 }
 
