@@ -1,5 +1,6 @@
 #include "base/fmt.h"
 #include "cmd/command.h"
+#include "ext/ext.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -14,6 +15,8 @@ static const struct cmd_def *const cmd_tables[] = {
     cmd_table_module,
     cmd_table_display,
     cmd_table_disasm,
+    cmd_table_search,
+    ext_table_memory,
 };
 
 const char *cmd_next_word(const char *rest, char *word, size_t len)

@@ -42,6 +42,7 @@ extern const struct cmd_def cmd_table_thread[];  /* r .exr .ecxr .cxr (~ is pars
 extern const struct cmd_def cmd_table_module[];  /* lm */
 extern const struct cmd_def cmd_table_display[]; /* db dw dd dq dp da du dps dds dqs ? .formats n */
 extern const struct cmd_def cmd_table_disasm[];  /* u ub */
+extern const struct cmd_def cmd_table_search[];  /* s */
 
 /* `~` commands: "~", "~3s", "~~[1f4]s", "~*". */
 struct dd_error *cmd_thread_tilde(struct session *s, const char *line);

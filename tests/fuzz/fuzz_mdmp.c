@@ -28,7 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                          "dps @$csp L8; da @$csp; du @$csp; .time; .dumpdebug; lmf; "
                          "~1s; .cxr; dc @$csp L8; dqs @$csp L4; lm a @$ip; ~.; ~#; "
                          "? $peb; ? $exentry; ? poi(@$csp); .exr @$csp; .cxr @$csp; r; d; "
-                         "u @$ip; ub @$ip L4");
+                         "u @$ip; ub @$ip L4; "
+                         "s -b 0 L?ffffffff 41 42; s -a 0 L?ffffffff \"A\"; !address; "
+                         "!address -summary; !address 0; !vprot 0");
     session_deinit(&s);
     target_destroy(t);
     return 0;
