@@ -13,6 +13,7 @@
 #include "base/writer.h"
 #include "cmd/command.h"
 #include "cmd/session.h"
+#include "sym/sympath.h"
 #include "core/target.h"
 
 #define DD_VERSION "0.1.0"
@@ -110,8 +111,10 @@ static void print_banner(struct session *s, const struct options *o)
         dd_printf(w, "This dump was written under Wine%s%s\n", t->sys.wine_version ? ": " : "",
                   t->sys.wine_version ? t->sys.wine_version : "");
     dd_puts(w, "\n");
-    dd_printf(w, "Symbol search path is: %s\n", o->sympath ? o->sympath : "");
-    dd_printf(w, "Executable search path is: %s\n", o->imagepath ? o->imagepath : "");
+    const char *sp = s->syms ? symbols_path_text(s->syms) : "";
+    /* cdb's words for an empty symbol path; nothing is looked up until one is set. */
+    dd_printf(w, "Symbol search path is: %s\n", *sp ? sp : "*** Invalid ***");
+    dd_printf(w, "Executable search path is: %s\n", s->syms ? symbols_image_path_text(s->syms) : "");
     cmd_execute(s, "vertarget");
     if (t->has_exception) {
         const char *text = status_exception_text(t->exception.code);
@@ -200,6 +203,24 @@ int main(int argc, char **argv)
 
     struct session s;
     session_init(&s, t, &out, o.dump);
+    if (s.syms) {
+        /* -y wins over the environment (_NT_ALT_SYMBOL_PATH before _NT_SYMBOL_PATH), as in cdb. */
+        char *env_path = NULL;
+        const char *sympath = o.sympath;
+        if (!sympath && !sympath_compose_env(getenv("_NT_SYMBOL_PATH"),
+                                             getenv("_NT_ALT_SYMBOL_PATH"), &env_path))
+            sympath = env_path;
+        struct dd_error *perr = sympath ? symbols_set_path(s.syms, sympath) : NULL;
+        if (!perr && o.imagepath)
+            perr = symbols_set_image_path(s.syms, o.imagepath);
+        else if (!perr && getenv("_NT_EXECUTABLE_IMAGE_PATH"))
+            perr = symbols_set_image_path(s.syms, getenv("_NT_EXECUTABLE_IMAGE_PATH"));
+        free(env_path);
+        if (perr) {
+            fprintf(stderr, "dumpdbg: bad path: %s\n", perr->message);
+            dd_error_destroy(perr);
+        }
+    }
     print_banner(&s, &o);
     if (o.commands)
         run_command_line(&s, o.commands, true);

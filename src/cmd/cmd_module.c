@@ -7,6 +7,17 @@
 #include "base/fmt.h"
 #include "cmd/command.h"
 #include "cmd/expr.h"
+#include "pe/pe_debug.h"
+#include "pe/pe_version.h"
+#include "sym/symbols.h"
+
+/* True when ERR is an error; the error is dropped (callers fall back to something else). */
+static bool failed(struct dd_error *err)
+{
+    bool f = err != NULL;
+    dd_error_destroy(err);
+    return f;
+}
 
 struct lm_options {
     bool verbose;
@@ -15,7 +26,44 @@ struct lm_options {
     bool has_addr;
     uint64_t addr;
     bool kernel_only, user_only;
+    bool loaded_only;
 };
+
+static const char *state_text(enum symbols_state st)
+{
+    switch (st) {
+    case SYMBOLS_DEFERRED:
+        return "deferred";
+    case SYMBOLS_NONE:
+        return "no symbols";
+    case SYMBOLS_EXPORT:
+        return "export symbols";
+    case SYMBOLS_PDB:
+        return "pdb symbols";
+    case SYMBOLS_PRIVATE_PDB:
+        return "private pdb symbols";
+    case SYMBOLS_BREAKPAD:
+        return "breakpad symbols";
+    }
+    return "deferred";
+}
+
+/* What lm shows after the state: the symbol file, or the image name for export symbols. */
+static const char *state_file(struct session *s, size_t idx, enum symbols_state st)
+{
+    if (!s->syms)
+        return "";
+    if (st == SYMBOLS_EXPORT) {
+        const char *p = s->target->modules[idx].path ? s->target->modules[idx].path : "";
+        const char *b = p;
+        for (; *p; p++)
+            if (*p == '\\' || *p == '/')
+                b = p + 1;
+        return b;
+    }
+    const char *f = symbols_module_file(s->syms, idx);
+    return f ? f : "";
+}
 
 static void fmt_timestamp(char *buf, size_t len, uint32_t ts)
 {
@@ -109,14 +157,44 @@ static const char *base_name(const char *path)
     return b;
 }
 
-static void print_verbose(struct session *s, const struct target_module *m)
+/* The StringFileInfo keys lmv shows, in WinDbg's order. */
+static const char *const version_keys[] = {
+    "CompanyName",   "ProductName",  "InternalName",    "OriginalFilename", "ProductVersion",
+    "FileVersion",   "PrivateBuild", "SpecialBuild",    "FileDescription",  "LegalCopyright",
+    "LegalTrademarks", "Comments",
+};
+
+static void print_verbose(struct session *s, size_t idx)
 {
+    const struct target_module *m = &s->target->modules[idx];
     struct dd_writer *w = s->out;
     char ts[64];
+    /* The image, when one was found (dump memory or a file), gives the version strings. */
+    struct pe_image *img = NULL;
+    if (s->syms && symbols_module_state(s->syms, idx) != SYMBOLS_DEFERRED)
+        img = symbols_module_image(s->syms, idx);
+    if (img)
+        dd_printf(w, "    Loaded symbol image file: %s\n",
+                  symbols_module_image_file(s->syms, idx) ? symbols_module_image_file(s->syms, idx)
+                                                          : base_name(m->path));
+    if (s->syms && symbols_module_file(s->syms, idx))
+        dd_printf(w, "    Symbol file: %s\n", symbols_module_file(s->syms, idx));
     dd_printf(w, "    Image path: %s\n", m->path);
     dd_printf(w, "    Image name: %s\n", base_name(m->path));
-    fmt_timestamp(ts, sizeof(ts), m->timestamp);
-    dd_printf(w, "    Timestamp:        %s (%08X)\n", ts, m->timestamp);
+    const struct pe_debug_info *dbg;
+    bool repro = img && !failed(pe_debug_get(img, &dbg)) && dbg->has_repro;
+    if (repro)
+        dd_puts(w, "    Image was built with /Brepro flag.\n");
+    if (repro) {
+        /* A /Brepro image's TimeDateStamp is a hash of its contents. */
+        dd_printf(w, "    Timestamp:        %08X (This is a reproducible build file hash, not a "
+                     "timestamp)\n", m->timestamp);
+    } else if (m->timestamp) {
+        fmt_timestamp(ts, sizeof(ts), m->timestamp);
+        dd_printf(w, "    Timestamp:        %s (%08X)\n", ts, m->timestamp);
+    } else {
+        dd_puts(w, "    Timestamp:        unavailable (00000000)\n");
+    }
     dd_printf(w, "    CheckSum:         %08X\n", m->checksum);
     dd_printf(w, "    ImageSize:        %08X\n", (unsigned)m->size);
     const struct target_version_info *v = &m->version;
@@ -132,6 +210,25 @@ static void print_verbose(struct session *s, const struct target_module *m)
         dd_printf(w, "    File type:        %X.%X %s\n", v->file_type, v->file_subtype,
                   file_type_text(v->file_type));
         dd_printf(w, "    File date:        %08X.%08X\n", v->file_date_ms, v->file_date_ls);
+    }
+    const struct pe_version_info *vi;
+    if (!img || failed(pe_version_get(img, &vi)) || vi->ntables == 0)
+        return;
+    /* "Translations:     0409.04e4" then each string (the seed's "Copyright as Timestamp"). */
+    if (vi->ntranslations) {
+        dd_puts(w, "    Translations:     ");
+        for (size_t i = 0; i < vi->ntranslations; i++)
+            dd_printf(w, "%s%04x.%04x", i ? " " : "", vi->translations[i] & 0xffff,
+                      vi->translations[i] >> 16);
+        dd_puts(w, "\n");
+    }
+    for (size_t k = 0; k < sizeof(version_keys) / sizeof(version_keys[0]); k++) {
+        const char *val = pe_version_string(vi, version_keys[k]);
+        if (val) {
+            char key[32];
+            snprintf(key, sizeof(key), "%s:", version_keys[k]);
+            dd_printf(w, "    %-17s %s\n", key, val);
+        }
     }
 }
 
@@ -159,8 +256,10 @@ static struct dd_error *parse_lm_options(struct session *s, const struct cmd_arg
             case 'u':
                 o->user_only = true;
                 break;
+            case 'l': /* modules whose symbols are loaded */
+                o->loaded_only = true;
+                break;
             case 'o': /* loaded modules only: every module in a dump is loaded */
-            case 'l': /* modules with symbols: none are loaded yet */
             case 'e':
             case 'd':
             case 't':
@@ -228,13 +327,22 @@ static struct dd_error *cmd_lm(struct session *s, const struct cmd_args *a)
         if (o.kernel_only)
             continue; /* a user-mode dump has no kernel modules */
         char b[DD_ADDR_BUF], e[DD_ADDR_BUF];
+        size_t idx = i;
+        enum symbols_state st = s->syms ? symbols_module_state(s->syms, idx) : SYMBOLS_DEFERRED;
+        if (o.loaded_only && (st == SYMBOLS_DEFERRED || st == SYMBOLS_NONE))
+            continue;
         /* WinDbg: name padded to 8, a status letter column, the symbol state padded to 22,
          * then the symbol file (or with `f`, the image path). */
+        char state[32];
+        snprintf(state, sizeof(state), "(%s)", state_text(st));
+        const char *file = o.full_path ? m->path : state_file(s, idx, st);
+        char flag = s->syms ? symbols_module_flag(s->syms, idx) : ' ';
+        if (flag == 'C' && m->timestamp == 0)
+            flag = 'T';
         dd_printf(w, "%s %s   %-8s %c %-22s %s\n", dd_fmt_addr(b, m->base, ps),
-                  dd_fmt_addr(e, m->base + m->size, ps), m->name, ' ', "(deferred)",
-                  o.full_path ? m->path : "");
+                  dd_fmt_addr(e, m->base + m->size, ps), m->name, flag, state, file ? file : "");
         if (o.verbose)
-            print_verbose(s, m);
+            print_verbose(s, idx);
     }
     if (!o.pattern && !o.has_addr && t->nunloaded) {
         dd_puts(w, "\nUnloaded modules:\n");

@@ -242,8 +242,12 @@ static void print_exception(struct session *s, const struct target_exception *e)
     struct dd_writer *o = s->out;
     char sym[512];
     dd_printf(o, "ExceptionAddress: %0*llx", w, (unsigned long long)e->address);
+    /* WinDbg pads the displacement to the pointer width here: "(mod!func+0x0000001e)". */
     const struct target_module *m = target_module_by_addr(s->target, e->address);
-    if (m)
+    struct symbols_hit hit;
+    if (m && s->syms && !symbols_find_by_addr(s->syms, e->address, &hit) && hit.has_name)
+        dd_printf(o, " (%s!%s+0x%0*llx)", m->name, hit.name, w, (unsigned long long)hit.disp);
+    else if (m)
         dd_printf(o, " (%s+0x%0*llx)", m->name, w, (unsigned long long)(e->address - m->base));
     (void)sym;
     dd_puts(o, "\n");

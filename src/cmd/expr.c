@@ -516,8 +516,11 @@ static struct dd_error *resolve_word(struct expr_parser *x, uint64_t *ret)
         return NULL;
     if (num < 0)
         return expr_error(DD_ERR_SYNTAX, "Overflow", at);
-    if (strchr(w, '!'))
+    if (strchr(w, '!')) {
+        if (s->syms && !symbols_find_by_name(s->syms, w, ret))
+            return NULL;
         return expr_error(DD_ERR_NOT_FOUND, "Couldn't resolve", at);
+    }
     err = resolve_register(s, w, true, &found, ret);
     if (err || found)
         return err;
@@ -526,6 +529,9 @@ static struct dd_error *resolve_word(struct expr_parser *x, uint64_t *ret)
         *ret = m->base;
         return NULL;
     }
+    /* A bare symbol name is looked up in every module, as WinDbg does. */
+    if (s->syms && !symbols_find_by_name(s->syms, w, ret))
+        return NULL;
     err = resolve_register(s, w, false, &found, ret);
     if (err || found)
         return err;

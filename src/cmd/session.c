@@ -17,6 +17,11 @@ void session_init(struct session *s, struct target *t, struct dd_writer *out, co
     s->event_thread = -1;
     s->ctx_source = SESSION_CTX_THREAD;
     dd_arena_init(&s->scratch);
+    struct dd_error *err = symbols_create(t, &s->syms);
+    if (err) {
+        s->syms = NULL;
+        dd_error_destroy(err);
+    }
     /* Like WinDbg, start on the thread of the stored event (the exception), else thread 0. */
     if (t->has_exception) {
         long idx = target_thread_by_tid(t, t->exception.thread_id);
@@ -29,6 +34,8 @@ void session_init(struct session *s, struct target *t, struct dd_writer *out, co
 
 void session_deinit(struct session *s)
 {
+    symbols_destroy(s->syms);
+    s->syms = NULL;
     dd_arena_deinit(&s->scratch);
 }
 
@@ -56,6 +63,7 @@ struct dd_error *session_regs(struct session *s, struct regset *ret)
 void session_set_thread(struct session *s, size_t idx)
 {
     s->cur_thread = idx;
+    s->cur_frame = 0;
     s->ctx_source = SESSION_CTX_THREAD;
 }
 
@@ -90,6 +98,14 @@ bool session_symbolize(struct session *s, uint64_t addr, char *buf, size_t len)
         if (len)
             buf[0] = '\0';
         return false;
+    }
+    struct symbols_hit hit;
+    if (s->syms && !symbols_find_by_addr(s->syms, addr, &hit) && hit.has_name) {
+        if (hit.disp)
+            snprintf(buf, len, "%s!%s+0x%llx", m->name, hit.name, (unsigned long long)hit.disp);
+        else
+            snprintf(buf, len, "%s!%s", m->name, hit.name);
+        return true;
     }
     snprintf(buf, len, "%s+0x%llx", m->name, (unsigned long long)(addr - m->base));
     return true;

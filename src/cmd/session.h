@@ -10,6 +10,7 @@
 #include "base/arena.h"
 #include "base/writer.h"
 #include "core/target.h"
+#include "sym/symbols.h"
 
 enum session_ctx_source {
     SESSION_CTX_THREAD, /* the current thread's own context */
@@ -27,6 +28,7 @@ struct session {
     const struct arch_ops *effmach; /* effective machine (== arch until .effmach changes it) */
     unsigned radix;      /* 16 by default; `n 10` changes it */
 
+    size_t cur_frame;    /* the frame .frame selected (0: the context's own) */
     enum session_ctx_source ctx_source;
     struct regset ctx;   /* valid when ctx_source == SESSION_CTX_OVERRIDE */
 
@@ -37,6 +39,8 @@ struct session {
     /* Where a bare `u` continues: after the last instruction shown (valid when has_next_disasm). */
     bool has_next_disasm;
     uint64_t next_disasm_addr;
+
+    struct symbols *syms; /* NULL when it could not be created (no memory) */
 
     bool quit;
     struct dd_arena scratch; /* per-command scratch, reset after each command */
@@ -62,8 +66,8 @@ const char *session_prompt(const struct session *s, char *buf, size_t len);
 /* Formats ADDR for the effective machine ("0012fe84" or "00000000`0012fe84"). */
 const char *session_fmt_addr(const struct session *s, char buf[18], uint64_t addr);
 /*
- * Formats ADDR as "module+0xoff" (or "module!symbol+0xoff" once symbols exist)
- * into BUF; returns false (BUF empty) when ADDR is in no module.
+ * Formats ADDR as WinDbg does: "module!symbol+0xoff", "module!symbol" at its start, or
+ * "module+0xoff" without symbols, into BUF; returns false (BUF empty) when ADDR is in no module.
  */
 bool session_symbolize(struct session *s, uint64_t addr, char *buf, size_t len);
 /* Prints an error the way WinDbg reports it, through s->out. */

@@ -1,3 +1,5 @@
+#include <stdint.h>
+
 #include "core/target.h"
 
 #include <stdlib.h>
@@ -26,6 +28,20 @@ struct dd_error *target_read(struct target *t, uint64_t addr, void *buf, size_t 
 {
     size_t got = 0;
     struct dd_error *err = t->ops->read_virtual(t, addr, buf, n, &got);
+    /* Fill gaps from the fallback (image files), then go back to the dump after each piece. */
+    while (err && got < n && t->fallback_read) {
+        size_t k = t->fallback_read(t->fallback_ctx, addr + got, (uint8_t *)buf + got, n - got);
+        if (k == 0)
+            break;
+        dd_error_destroy(err);
+        got += k;
+        err = NULL;
+        if (got < n) {
+            size_t more = 0;
+            err = t->ops->read_virtual(t, addr + got, (uint8_t *)buf + got, n - got, &more);
+            got += more;
+        }
+    }
     *ret_read = got;
     return err;
 }

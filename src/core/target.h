@@ -179,9 +179,18 @@ struct target_ops {
     void (*destroy)(struct target *t);
 };
 
+/*
+ * Supplies target bytes the dump lacks from another source (a module's image file): copies up
+ * to N bytes at ADDR into BUF and returns how many, 0 when it has none there.
+ */
+typedef size_t (*target_fallback_read_fn)(void *ctx, uint64_t addr, void *buf, size_t n);
+
 struct target {
     const struct target_ops *ops;
     void *impl; /* format-specific state */
+    /* Where target_read turns for bytes the dump lacks (NULL: nowhere); set by the symbol layer. */
+    target_fallback_read_fn fallback_read;
+    void *fallback_ctx;
     const char *format_name; /* "minidump" */
     enum target_kind kind;
     const char *kind_text; /* e.g. "User Mini Dump File: Only registers, stack and portions of memory are available" */

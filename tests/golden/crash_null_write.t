@@ -42,11 +42,12 @@ contains: 00000001`40001569 c7000df0ad0b    mov     dword ptr [rax],0BADF00Dh ds
 
 # The main image at the base the program printed, size from its SizeOfImage.
 # WinDbg pads the name to 8 columns, then a status-letter column: a longer name is followed
-# by three blanks ("ucrtbased   (deferred)" in published lm listings).
+# by three blanks ("ucrtbased   (deferred)" in published lm listings). .exr already looked for
+# its symbols, without a symbol path: "(no symbols)".
 cmd: lm m crash_null_write
 expect:
 start             end                 module name
-00000001`40000000 00000001`4000b000   crash_null_write   (deferred)
+00000001`40000000 00000001`4000b000   crash_null_write   (no symbols)
 .
 
 cmd: r rip

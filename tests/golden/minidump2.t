@@ -80,10 +80,12 @@ cmd: ~~[bf4]s
 contains: eip=7c90eb94 esp=0012f320 ebp=0012f384
 
 # The 13 MDRawModule entries sorted by base_of_image; end = base + size_of_image.
+# Earlier commands resolved addresses in test_app and ntdll; with no symbol path set their
+# symbols were looked for and not found, which lm shows as "(no symbols)"; the rest stay deferred.
 cmd: lm
 expect:
 start    end        module name
-00400000 0042d000   test_app   (deferred)
+00400000 0042d000   test_app   (no symbols)
 59a60000 59b01000   dbghelp    (deferred)
 76390000 763ad000   imm32      (deferred)
 76bf0000 76bfb000   psapi      (deferred)
@@ -95,7 +97,7 @@ start    end        module name
 77e70000 77f01000   rpcrt4     (deferred)
 77f10000 77f57000   gdi32      (deferred)
 7c800000 7c8f4000   kernel32   (deferred)
-7c900000 7c9b0000   ntdll      (deferred)
+7c900000 7c9b0000   ntdll      (no symbols)
 .
 
 # ntdll: timestamp 0x411096b4 (2004-08-04 07:56:36), checksum 0xaf2f7, file and product
@@ -103,7 +105,7 @@ start    end        module name
 cmd: lmv m ntdll
 expect:
 start    end        module name
-7c900000 7c9b0000   ntdll      (deferred)
+7c900000 7c9b0000   ntdll      (no symbols)
     Image path: C:\WINDOWS\system32\ntdll.dll
     Image name: ntdll.dll
     Timestamp:        Wed Aug  4 07:56:36 2004 (411096B4)

@@ -4,6 +4,8 @@
 A .t file holds:
     # comments (say where every expected value comes from)
     dump: corpus:user/google-breakpad/minidump2.dmp   | fixture:dumps/x.dmp | fixture-xz:dumps/x.dmp.xz
+    args: -y {{fixtures}}/dumps   (more command-line options; {{fixtures}} is tests/fixtures,
+                                   {{corpus}} the shared corpus; also usable in expectations)
     exit: 0                       (expected exit status, default 0)
     stderr: TEXT                  (a substring the error output must hold)
     cmd: r                        (a command; what follows up to the next cmd: applies to it)
@@ -81,7 +83,7 @@ def resolve_dump(spec, tmpdir):
 
 
 def parse_t(path):
-    spec = {"dump": None, "exit": 0, "stderr": [], "banner": [], "cmds": []}
+    spec = {"dump": None, "args": [], "exit": 0, "stderr": [], "banner": [], "cmds": []}
     cur = None
     lines = open(path, encoding="utf-8").read().split("\n")
     i = 0
@@ -94,6 +96,8 @@ def parse_t(path):
         val = val[1:] if val.startswith(" ") else val
         if key == "dump":
             spec["dump"] = val.strip()
+        elif key == "args":
+            spec["args"] += val.split()
         elif key == "exit":
             spec["exit"] = int(val)
         elif key == "stderr":
@@ -200,6 +204,10 @@ def run_t(exe, path, res, tmpdir):
         return
     try:
         facts = load_expect(spec["dump"])
+        facts["fixtures"] = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
+        facts["fixtures"] = os.path.normpath(facts["fixtures"])
+        facts["corpus"] = corpus_dir() or "/nonexistent-corpus"
+        spec["args"] = [substitute(x, facts) for x in spec["args"]]
         for c in spec["cmds"]:
             c["cmd"] = substitute(c["cmd"], facts)
             if c["expect"] is not None:
@@ -216,7 +224,7 @@ def run_t(exe, path, res, tmpdir):
         res.skip(name, why)
         return
     cmds = [c["cmd"] for c in spec["cmds"]]
-    code, out, err = run_dumpdbg(exe, ["-z", dump], "\n".join(cmds + ["q"]) + "\n")
+    code, out, err = run_dumpdbg(exe, ["-z", dump] + spec["args"], "\n".join(cmds + ["q"]) + "\n")
     if sanitizer_report(err):
         res.fail(name, "sanitizer report:\n" + err[-3000:])
         return
