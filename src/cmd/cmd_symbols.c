@@ -295,7 +295,55 @@ static struct dd_error *cmd_ln(struct session *s, const struct cmd_args *a)
     return NULL;
 }
 
+/* dbghelp's SYMOPT_* bits (dbghelp.h) as .symopt lists them. */
+static const struct {
+    uint32_t bit;
+    const char *name;
+} symopt_names[] = {
+    {0x00000001, "SYMOPT_CASE_INSENSITIVE"},  {0x00000002, "SYMOPT_UNDNAME"},
+    {0x00000004, "SYMOPT_DEFERRED_LOADS"},    {0x00000008, "SYMOPT_NO_CPP"},
+    {0x00000010, "SYMOPT_LOAD_LINES"},        {0x00000020, "SYMOPT_OMAP_FIND_NEAREST"},
+    {0x00000040, "SYMOPT_LOAD_ANYTHING"},     {0x00000080, "SYMOPT_IGNORE_CVREC"},
+    {0x00000100, "SYMOPT_NO_UNQUALIFIED_LOADS"}, {0x00000200, "SYMOPT_FAIL_CRITICAL_ERRORS"},
+    {0x00000400, "SYMOPT_EXACT_SYMBOLS"},     {0x00000800, "SYMOPT_ALLOW_ABSOLUTE_SYMBOLS"},
+    {0x00001000, "SYMOPT_IGNORE_NT_SYMPATH"}, {0x00002000, "SYMOPT_INCLUDE_32BIT_MODULES"},
+    {0x00004000, "SYMOPT_PUBLICS_ONLY"},      {0x00008000, "SYMOPT_NO_PUBLICS"},
+    {0x00010000, "SYMOPT_AUTO_PUBLICS"},      {0x00020000, "SYMOPT_NO_IMAGE_SEARCH"},
+    {0x00040000, "SYMOPT_SECURE"},            {0x00080000, "SYMOPT_NO_PROMPTS"},
+    {0x80000000, "SYMOPT_DEBUG"},
+};
+
+/* .symopt[+|-] [FLAGS]: only SYMOPT_LOAD_ANYTHING changes what dumpdbg does. */
+static struct dd_error *cmd_symopt(struct session *s, const struct cmd_args *a)
+{
+    struct dd_error *err = need_symbols(s);
+    if (err)
+        return err;
+    char op = a->name[7];
+    if (*a->rest) {
+        uint64_t v;
+        err = expr_eval(s, a->rest, &v);
+        if (err)
+            return err;
+        if (op == '+')
+            s->symopt |= (uint32_t)v;
+        else if (op == '-')
+            s->symopt &= ~(uint32_t)v;
+        else
+            s->symopt = (uint32_t)v;
+        symbols_set_load_anything(s->syms, (s->symopt & 0x40) != 0);
+    }
+    dd_printf(s->out, "Symbol options are 0x%X:\n", s->symopt);
+    for (size_t i = 0; i < sizeof(symopt_names) / sizeof(symopt_names[0]); i++)
+        if (s->symopt & symopt_names[i].bit)
+            dd_printf(s->out, "  0x%08x - %s\n", symopt_names[i].bit, symopt_names[i].name);
+    return NULL;
+}
+
 const struct cmd_def cmd_table_symbols[] = {
+    {".symopt", cmd_symopt, 0, ".symopt [FLAGS] - show or set symbol options"},
+    {".symopt+", cmd_symopt, 0, ".symopt+ FLAGS - set symbol option bits (0x40: load mismatched)"},
+    {".symopt-", cmd_symopt, 0, ".symopt- FLAGS - clear symbol option bits"},
     {".sympath", cmd_sympath, 0, ".sympath [PATH] - show or set the symbol path"},
     {".sympath+", cmd_sympath, 0, ".sympath+ PATH - append to the symbol path"},
     {".symfix", cmd_symfix, 0, ".symfix [CACHE] - use the Microsoft symbol server"},

@@ -12,6 +12,7 @@ void session_init(struct session *s, struct target *t, struct dd_writer *out, co
     s->out = out;
     s->dump_path = path;
     s->radix = 16;
+    s->symopt = 0x30237;
     s->arch = arch_for_cpu(t->sys.cpu);
     s->effmach = s->arch;
     s->event_thread = -1;

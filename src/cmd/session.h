@@ -41,6 +41,7 @@ struct session {
     uint64_t next_disasm_addr;
 
     struct symbols *syms; /* NULL when it could not be created (no memory) */
+    uint32_t symopt;      /* .symopt bits; cdb's default 0x30237 */
 
     bool quit;
     struct dd_arena scratch; /* per-command scratch, reset after each command */

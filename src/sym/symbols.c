@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "pdb/pdb.h"
 #include "pe/pe_debug.h"
@@ -235,6 +236,11 @@ const char *symbols_image_path_text(struct symbols *s)
     return s->image_path_text;
 }
 
+void symbols_set_load_anything(struct symbols *s, bool on)
+{
+    s->load_anything = on;
+}
+
 void symbols_set_noisy(struct symbols *s, struct dd_writer *w)
 {
     s->noisy = w;
@@ -245,6 +251,22 @@ bool symbols_noisy(const struct symbols *s)
     return s->noisy != NULL;
 }
 
+/* One status line per download on a terminal, rewritten in place. */
+static bool download_progress(void *ctx, const char *url, uint64_t done, uint64_t total)
+{
+    const char *name = strrchr(url, '/');
+    name = name ? name + 1 : url;
+    if (total)
+        fprintf(stderr, "\rSYMSRV:  %s: %llu of %llu KB   ", name, (unsigned long long)(done / 1024),
+                (unsigned long long)(total / 1024));
+    else
+        fprintf(stderr, "\rSYMSRV:  %s: %llu KB   ", name, (unsigned long long)(done / 1024));
+    if (total && done >= total)
+        fputc('\n', stderr);
+    fflush(stderr);
+    return true;
+}
+
 /* The HTTP session, created on the first URL tier that needs it. */
 static struct symsrv_http *http_session(struct symbols *s)
 {
@@ -253,6 +275,8 @@ static struct symsrv_http *http_session(struct symbols *s)
         symsrv_http_settings_init(&st);
         st.log.fn = noisy_log;
         st.log.ctx = s;
+        if (isatty(2))
+            st.progress = download_progress;
         struct dd_error *err = symsrv_http_create(&st, &s->http);
         if (err) {
             symbols_log(s, "cannot start downloads: %s", err->message);
@@ -311,6 +335,7 @@ struct pdb_accept {
     struct symbols *s;
     const struct pe_codeview *cv;
     struct pdb *found;
+    bool mismatch; /* accepted although GUID/age differ (SYMOPT_LOAD_ANYTHING) */
 };
 
 static bool accept_pdb(void *ctx, const char *path, char **ret_reason)
@@ -337,6 +362,13 @@ static bool accept_pdb(void *ctx, const char *path, char **ret_reason)
         char reason[160];
         snprintf(reason, sizeof(reason), "mismatched pdb: the image wants %s, the file is %s", want,
                  have);
+        if (a->s->load_anything) {
+            /* .symopt+ 0x40: the user takes a PDB of the right name whatever its identity. */
+            symbols_log(a->s, "%s: %s; loaded anyway (SYMOPT_LOAD_ANYTHING)", path, reason);
+            a->found = pdb;
+            a->mismatch = true;
+            return true;
+        }
         *ret_reason = strdup(reason);
         pdb_destroy(pdb);
         return false;
@@ -354,7 +386,7 @@ static bool load_pdb(struct symbols *s, size_t idx, const struct pe_codeview *cv
     sym_guid_from_bytes(cv->guid, &key.guid);
     key.age = cv->age;
     key.signature = cv->signature;
-    struct pdb_accept a = {s, cv, NULL};
+    struct pdb_accept a = {s, cv, NULL, false};
     char *path = NULL;
     if (!find_file(s, s->path, &key, accept_pdb, &a, &path) || !a.found) {
         free(path);
@@ -364,6 +396,7 @@ static bool load_pdb(struct symbols *s, size_t idx, const struct pe_codeview *cv
     struct symbols_module *sm = &s->mods[idx];
     sm->pdb = a.found;
     sm->symbol_file = path;
+    sm->mismatch = a.mismatch;
     /* A PDB with module streams carries procedures and lines; a stripped one only publics. */
     const struct pdb_dbi_header *dbi = pdb_dbi_header_get(a.found);
     bool stripped = !dbi || (dbi->flags & 2u) || pdb_module_count(a.found) == 0;

@@ -63,6 +63,8 @@ struct dd_error *symbols_set_image_path(struct symbols *s, const char *text);
 struct dd_error *symbols_append_image_path(struct symbols *s, const char *text);
 /* Returns the image path as given ("" when empty); owned by S. */
 const char *symbols_image_path_text(struct symbols *s);
+/* With ON, a PDB whose GUID/age differ is loaded anyway and marked 'M' (SYMOPT_LOAD_ANYTHING). */
+void symbols_set_load_anything(struct symbols *s, bool on);
 /* Sends a line per probe ("!sym noisy") to W, or stops when W is NULL. */
 void symbols_set_noisy(struct symbols *s, struct dd_writer *w);
 /* True while noisy output is on. */

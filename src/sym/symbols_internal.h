@@ -37,6 +37,7 @@ struct symbols {
     struct symsrv_http *http;
     bool http_failed;
     struct dd_writer *noisy;
+    bool load_anything;   /* SYMOPT_LOAD_ANYTHING: accept mismatched PDBs (flag 'M') */
     struct symbols_module *mods; /* one per target module */
 };
 

@@ -110,6 +110,11 @@ TEST(symbols_refuses_mismatched_pdb)
     CHECK(symbols_module_state(s, (size_t)idx) != SYMBOLS_PRIVATE_PDB);
     CHECK(symbols_module_pdb(s, (size_t)idx) == NULL);
     CHECK(sb.data && strstr(sb.data, "mismatched pdb") != NULL);
+    /* .symopt+ 0x40 takes it anyway, and lm marks it 'M'. */
+    symbols_set_load_anything(s, true);
+    symbols_module_reload(s, (size_t)idx, true);
+    CHECK(symbols_module_pdb(s, (size_t)idx) != NULL);
+    CHECK_EQ(symbols_module_flag(s, (size_t)idx), 'M');
     symbols_destroy(s);
     target_destroy(t);
     dd_strbuf_deinit(&sb);
