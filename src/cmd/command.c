@@ -15,6 +15,7 @@ static const struct cmd_def *const cmd_tables[] = {
     cmd_table_module,
     cmd_table_display,
     cmd_table_disasm,
+    cmd_table_uf,
     cmd_table_symbols,
     cmd_table_stack,
     cmd_table_search,

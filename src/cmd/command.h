@@ -42,6 +42,7 @@ extern const struct cmd_def cmd_table_thread[];  /* r .exr .ecxr .cxr (~ is pars
 extern const struct cmd_def cmd_table_module[];  /* lm */
 extern const struct cmd_def cmd_table_display[]; /* db dw dd dq dp da du dps dds dqs ? .formats n */
 extern const struct cmd_def cmd_table_disasm[];  /* u ub */
+extern const struct cmd_def cmd_table_uf[];      /* uf */
 extern const struct cmd_def cmd_table_stack[];   /* k kb kv kc kL kf .frame */
 extern const struct cmd_def cmd_table_symbols[]; /* .sympath .symfix .exepath .reload ld !sym x ln */
 extern const struct cmd_def cmd_table_search[];  /* s */

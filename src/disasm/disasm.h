@@ -46,6 +46,15 @@ struct disasm_mem_ref {
     unsigned size;      /* bytes accessed */
 };
 
+/* How an instruction passes control on (for uf's flow graph). */
+enum disasm_flow {
+    DISASM_FLOW_NONE, /* falls through */
+    DISASM_FLOW_JUMP, /* unconditional branch */
+    DISASM_FLOW_COND, /* conditional branch: the target or the next instruction */
+    DISASM_FLOW_CALL, /* returns to the next instruction */
+    DISASM_FLOW_RET,  /* leaves the function */
+};
+
 /* One decoded instruction. */
 struct disasm_insn {
     uint64_t addr;
@@ -55,6 +64,9 @@ struct disasm_insn {
     uint8_t bytes[DISASM_MAX_BYTES];
     char text[288];    /* mnemonic padded to 8 columns and operands: "mov     eax,1" */
     struct disasm_mem_ref mem;
+    enum disasm_flow flow;
+    bool has_target;   /* a direct branch or call: target holds where it goes */
+    uint64_t target;
 };
 
 /* True when instructions of CPU can be decoded (x86 and x64). */

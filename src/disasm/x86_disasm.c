@@ -192,6 +192,36 @@ static void describe_memory(const ZydisDecodedInstruction *insn, const ZydisDeco
     ret->present = true;
 }
 
+/* Records whether and where the instruction branches, for uf. */
+static void describe_flow(const ZydisDecodedInstruction *insn, const ZydisDecodedOperand *ops,
+                          uint64_t addr, struct disasm_insn *ret)
+{
+    switch (insn->meta.category) {
+    case ZYDIS_CATEGORY_COND_BR:
+        ret->flow = DISASM_FLOW_COND;
+        break;
+    case ZYDIS_CATEGORY_UNCOND_BR:
+        ret->flow = DISASM_FLOW_JUMP;
+        break;
+    case ZYDIS_CATEGORY_CALL:
+        ret->flow = DISASM_FLOW_CALL;
+        break;
+    case ZYDIS_CATEGORY_RET:
+        ret->flow = DISASM_FLOW_RET;
+        return;
+    default:
+        ret->flow = DISASM_FLOW_NONE;
+        return;
+    }
+    ZyanU64 target;
+    if (insn->operand_count_visible > 0 && ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE &&
+        ops[0].imm.is_relative &&
+        ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(insn, &ops[0], addr, &target))) {
+        ret->has_target = true;
+        ret->target = target;
+    }
+}
+
 void x86_disasm_decode(const struct disasm_ctx *c, unsigned bits, const uint8_t *bytes,
                        size_t len, uint64_t addr, struct disasm_insn *ret)
 {
@@ -269,6 +299,7 @@ void x86_disasm_decode(const struct disasm_ctx *c, unsigned bits, const uint8_t 
         used += (size_t)n;
     }
     describe_memory(&insn, ops, nops, &ret->mem);
+    describe_flow(&insn, ops, addr, ret);
     if (insn.mnemonic == ZYDIS_MNEMONIC_INT3) {
         snprintf(mnem, sizeof(mnem), "int"); /* WinDbg: "int     3" */
         snprintf(operands, sizeof(operands), "3");
