@@ -95,8 +95,7 @@ static const struct unwind_arch *unwinder_for(enum dd_cpu cpu)
     return cpu == DD_CPU_X64 ? &unwind_arch_x64 : NULL;
 }
 
-/* Walks the current context's stack into ret (at most MAX frames). */
-static struct dd_error *stack_walk(struct session *s, size_t max, struct unwind_walk *ret)
+struct dd_error *session_stack_walk(struct session *s, size_t max, struct unwind_walk *ret)
 {
     struct regset rs;
     struct dd_error *err = session_regs(s, &rs);
@@ -162,7 +161,7 @@ static void call_site(struct session *s, const struct unwind_frame *f, bool firs
 static struct dd_error *print_stack(struct session *s, const struct k_options *o)
 {
     struct unwind_walk w;
-    struct dd_error *err = stack_walk(s, o->count, &w);
+    struct dd_error *err = session_stack_walk(s, o->count, &w);
     if (err)
         return err;
     unsigned ps = session_ptr_size(s);
@@ -296,7 +295,7 @@ static struct dd_error *cmd_frame(struct session *s, const struct cmd_args *a)
             return err;
     }
     struct unwind_walk w;
-    struct dd_error *err = stack_walk(s, (size_t)(n + 1), &w);
+    struct dd_error *err = session_stack_walk(s, (size_t)(n + 1), &w);
     if (err)
         return err;
     if (n >= w.nframes) {

@@ -71,6 +71,13 @@ const char *session_fmt_addr(const struct session *s, char buf[18], uint64_t add
  * "module+0xoff" without symbols, into BUF; returns false (BUF empty) when ADDR is in no module.
  */
 bool session_symbolize(struct session *s, uint64_t addr, char *buf, size_t len);
+struct unwind_walk;
+/*
+ * Walks the stack of the context commands use now (.cxr/.ecxr, else the current thread) with the
+ * effective machine's unwinder into ret (at most MAX frames; free with unwind_walk_deinit). CPUs
+ * without an unwinder yet give the context as the only frame (stop UNWIND_STOP_NO_CALLER).
+ */
+struct dd_error *session_stack_walk(struct session *s, size_t max, struct unwind_walk *ret);
 /* Prints an error the way WinDbg reports it, through s->out. */
 void session_report_error(struct session *s, const struct dd_error *err);
 
