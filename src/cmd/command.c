@@ -20,6 +20,7 @@ static const struct cmd_def *const cmd_tables[] = {
     cmd_table_stack,
     cmd_table_search,
     ext_table_memory,
+    ext_table_error,
 };
 
 const char *cmd_next_word(const char *rest, char *word, size_t len)

@@ -5,5 +5,6 @@
 #include "cmd/command.h"
 
 extern const struct cmd_def ext_table_memory[]; /* !address !vprot */
+extern const struct cmd_def ext_table_error[];  /* !error */
 
 #endif
