@@ -58,6 +58,7 @@ fi
 tally "$("$BUILD/tests/unit_tests" 2>&1)"
 tally "$(python3 tests/golden/run_golden.py "$BUILD/dumpdbg" 2>&1)"
 tally "$(python3 tests/golden/run_golden.py "$BUILD/dumpdbg" --smoke 2>&1)"
+tally "$(timeout 300 python3 tests/integration/symserver_e2e.py "$BUILD/dumpdbg" 2>&1)"
 # Every fuzz target replays its saved crashers and seed corpus; the mdmp target also gets two fixtures.
 for replay in "$BUILD"/tests/fuzz/fuzz_replay_*; do
     [[ -f $replay && -x $replay ]] || continue
