@@ -172,8 +172,6 @@ void pdb_destroy(struct pdb *pdb)
     for (uint32_t i = 0; i < pdb->nmodules; i++) {
         struct pdb_module_state *ms = &pdb->modules[i];
         dd_error_destroy(ms->error);
-        free(ms->syms);
-        free(ms->c13);
         free(ms->procs);
         free(ms->lines);
     }

@@ -431,24 +431,26 @@ static bool contrib_disk_at(struct pdb *pdb, const struct msf_stream *s, uint32_
  * substream in place finds the module after reading a few entries. An entry that holds the
  * address is the answer whatever the order (contributions do not overlap); when the search finds
  * none, the caller builds the sorted copy. */
-static bool contrib_disk_find(struct pdb *pdb, uint32_t src, uint32_t *ret)
+enum contrib_answer { CONTRIB_FOUND, CONTRIB_ABSENT, CONTRIB_UNKNOWN };
+
+static enum contrib_answer contrib_disk_find(struct pdb *pdb, uint32_t src, uint32_t *ret)
 {
     uint32_t esize = pdb->sc_version == PDB_SC_V2 ? PDB_SC_ENTRY_SIZE + 4 : PDB_SC_ENTRY_SIZE;
     struct msf_stream s;
     if (!pdb->has_dbi || pdb->dbi.section_contrib_size < 4 ||
         (pdb->sc_version != PDB_SC_VER60 && pdb->sc_version != PDB_SC_V2))
-        return false;
+        return CONTRIB_UNKNOWN;
     struct dd_error *err = msf_stream_get(pdb->msf, PDB_STREAM_DBI, &s);
     if (err) {
         dd_error_destroy(err);
-        return false;
+        return CONTRIB_UNKNOWN;
     }
     uint32_t lo = 0, hi = (pdb->dbi.section_contrib_size - 4) / esize;
     struct pdb_contrib_ref c;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         if (!contrib_disk_at(pdb, &s, esize, mid, &c))
-            return false;
+            return CONTRIB_UNKNOWN;
         if (c.src_rva <= src)
             lo = mid + 1;
         else
@@ -456,13 +458,19 @@ static bool contrib_disk_find(struct pdb *pdb, uint32_t src, uint32_t *ret)
     }
     for (uint32_t i = lo, tries = 0; i > 0 && tries < 4; i--, tries++) {
         if (!contrib_disk_at(pdb, &s, esize, i - 1, &c))
-            return false;
+            return CONTRIB_UNKNOWN;
         if (src - c.src_rva < c.size && c.module < pdb->nmodules) {
             *ret = c.module;
-            return true;
+            return CONTRIB_FOUND;
         }
     }
-    return false;
+    /* Padding between two contributions: when the entries around the address are in order,
+     * no contribution holds it, and the whole list need not be read and sorted to say so. */
+    uint32_t count = (pdb->dbi.section_contrib_size - 4) / esize;
+    if (lo > 0 && contrib_disk_at(pdb, &s, esize, lo - 1, &c) && c.src_rva <= src &&
+        (lo == count || (contrib_disk_at(pdb, &s, esize, lo, &c) && c.src_rva > src)))
+        return CONTRIB_ABSENT;
+    return CONTRIB_UNKNOWN;
 }
 
 struct dd_error *pdb_module_find_by_src(struct pdb *pdb, uint32_t src, uint32_t *ret)
@@ -470,8 +478,13 @@ struct dd_error *pdb_module_find_by_src(struct pdb *pdb, uint32_t src, uint32_t 
     struct dd_error *err = pdb_sections_ready(pdb);
     if (err)
         return err;
-    if (pdb->contribs_state == PDB_LAZY_NO && contrib_disk_find(pdb, src, ret))
-        return NULL;
+    if (pdb->contribs_state == PDB_LAZY_NO) {
+        enum contrib_answer a = contrib_disk_find(pdb, src, ret);
+        if (a == CONTRIB_FOUND)
+            return NULL;
+        if (a == CONTRIB_ABSENT)
+            return &dd_error_not_found;
+    }
     if ((err = contribs_ready(pdb)))
         return err;
     uint32_t lo = 0, hi = pdb->ncontribs;

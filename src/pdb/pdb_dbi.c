@@ -414,23 +414,24 @@ static struct dd_error *module_read(struct pdb *pdb, struct pdb_module_state *ms
     const struct pdb_module_info *mi = &ms->info;
     if (mi->stream == PDB_NO_STREAM)
         return NULL;
-    struct msf_stream s;
-    struct dd_error *err = msf_stream_get(pdb->msf, mi->stream, &s);
+    /* The stream as one view: its pages in the mapping when the linker wrote them in a row (lld
+     * does for most modules), else one copy kept by the MSF layer; either way nothing more. */
+    const uint8_t *data;
+    uint32_t size;
+    struct dd_error *err = msf_stream_load(pdb->msf, mi->stream, &data, &size);
     if (err)
         return err;
     uint64_t need = (uint64_t)mi->sym_bytes + mi->c11_bytes + mi->c13_bytes;
-    if (need > s.size)
+    if (need > size)
         return dd_error_create(DD_ERR_FORMAT, "module %u (%s): symbols %u + C11 lines %u + C13 "
                                "lines %u bytes exceed its stream %u (%u bytes)", mi->index,
                                mi->name, mi->sym_bytes, mi->c11_bytes, mi->c13_bytes, mi->stream,
-                               s.size);
+                               size);
     if (mi->sym_bytes) {
         if (mi->sym_bytes < 4)
             return dd_error_create(DD_ERR_FORMAT, "module %u (%s): symbol substream of %u bytes "
                                    "has no signature", mi->index, mi->name, mi->sym_bytes);
-        err = pdb_stream_copy(pdb, mi->stream, 0, mi->sym_bytes, "module symbols", &ms->syms);
-        if (err)
-            return err;
+        ms->syms = data;
         ms->syms_size = mi->sym_bytes;
         uint32_t sig = dd_le32(ms->syms);
         if (sig != CV_SIGNATURE_C13)
@@ -438,10 +439,7 @@ static struct dd_error *module_read(struct pdb *pdb, struct pdb_module_state *ms
                                    "is not C13 (4)", mi->index, mi->name, sig);
     }
     if (mi->c13_bytes) {
-        err = pdb_stream_copy(pdb, mi->stream, (uint64_t)mi->sym_bytes + mi->c11_bytes,
-                              mi->c13_bytes, "module C13 lines", &ms->c13);
-        if (err)
-            return err;
+        ms->c13 = data + mi->sym_bytes + mi->c11_bytes;
         ms->c13_size = mi->c13_bytes;
         find_checksums(ms);
     }
@@ -457,8 +455,6 @@ struct dd_error *pdb_module_load(struct pdb *pdb, uint32_t m, struct pdb_module_
     if (ms->loaded == PDB_LAZY_NO) {
         struct dd_error *err = module_read(pdb, ms);
         if (err) {
-            free(ms->syms);
-            free(ms->c13);
             ms->syms = ms->c13 = NULL;
             ms->syms_size = ms->c13_size = 0;
             ms->error = dd_error_wrap(err, "%s", pdb->name);

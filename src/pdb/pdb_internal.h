@@ -49,9 +49,9 @@ struct pdb_module_state {
     struct pdb_module_info info;
     enum pdb_lazy loaded;
     struct dd_error *error;
-    uint8_t *syms;       /* the symbol substream, signature included */
+    const uint8_t *syms; /* the symbol substream, signature included (in the stream's view) */
     uint32_t syms_size;
-    uint8_t *c13;        /* the C13 debug subsections */
+    const uint8_t *c13;  /* the C13 debug subsections (in the stream's view) */
     uint32_t c13_size;
     uint32_t checksums_off; /* DEBUG_S_FILECHKSMS payload within c13, size 0 when absent */
     uint32_t checksums_size;
