@@ -18,7 +18,9 @@
 #include "pe/pe_pdata.h"
 #include "sym/symbols.h"
 #include "unwind/unwind.h"
+#include "arch/x86/x86_regs.h"
 #include "unwind/x64/x64_unwind.h"
+#include "unwind/x86/x86_unwind.h"
 
 /* True when ERR is an error; the error is dropped (callers fall back to something else). */
 static bool failed(struct dd_error *err)
@@ -92,7 +94,14 @@ static size_t env_read_image(void *ctx, uint64_t base, uint32_t rva, void *buf, 
 /* The unwind cascade for CPU, or NULL when none is written yet. */
 static const struct unwind_arch *unwinder_for(enum dd_cpu cpu)
 {
-    return cpu == DD_CPU_X64 ? &unwind_arch_x64 : NULL;
+    switch (cpu) {
+    case DD_CPU_X64:
+        return &unwind_arch_x64;
+    case DD_CPU_X86:
+        return &unwind_arch_x86;
+    default:
+        return NULL;
+    }
 }
 
 struct dd_error *session_stack_walk(struct session *s, size_t max, struct unwind_walk *ret)
@@ -124,6 +133,10 @@ struct dd_error *session_stack_walk(struct session *s, size_t max, struct unwind
     env.find_module = env_find_module;
     env.find_function = env_find_function;
     env.read_image = env_read_image;
+    /* x86 frames come from the symbols' frame data (PDB FrameData/FPO, Breakpad STACK WIN/CFI). */
+    struct unwind_x86_frame_info_source x86_info = {symbols_x86_frame_info, s->syms};
+    if (rs.arch->cpu == DD_CPU_X86 && s->syms)
+        env.arch_data = &x86_info;
     struct unwind_options o;
     memset(&o, 0, sizeof(o));
     o.max_frames = max;
@@ -220,7 +233,9 @@ static struct dd_error *print_stack(struct session *s, const struct k_options *o
             dd_printf(out, "%s %s     %s\n", dd_fmt_addr(sp, f->sp, 8), dd_fmt_addr(ra, ret_addr, 8),
                       site);
         } else {
-            dd_printf(out, "%s %s     %s\n", dd_fmt_addr(sp, f->sp, 4), dd_fmt_addr(ra, ret_addr, 4),
+            /* x86 shows each frame's EBP ("ChildEBP"), the stack pointer when EBP is unknown. */
+            uint64_t ebp = unwind_regs_has(&f->regs, X86_EBP) ? f->regs.r[X86_EBP] : f->sp;
+            dd_printf(out, "%s %s     %s\n", dd_fmt_addr(sp, ebp, 4), dd_fmt_addr(ra, ret_addr, 4),
                       site);
         }
     }

@@ -108,6 +108,11 @@ struct dd_error *symbols_iterate(struct symbols *s, const char *module_pattern,
                                             uint64_t addr, uint64_t size),
                                  void *ctx);
 
+struct unwind_x86_frame_info;
+/* The x86 unwinder's frame-data source (struct unwind_x86_frame_info_source.find) with CTX the
+ * struct symbols: PDB FrameData/FPO, else Breakpad STACK WIN/CFI at ADDR; false when none. */
+bool symbols_x86_frame_info(void *ctx, uint64_t addr, struct unwind_x86_frame_info *ret);
+
 /* Writes the display form of PDB/Breakpad NAME as WinDbg shows it into BUF: publics undecorated,
  * Breakpad parameter lists dropped. X86 selects the 32-bit public-name rules. */
 void symbols_display_name(const char *name, bool is_public, bool x86, char *buf, size_t len);
