@@ -14,11 +14,13 @@
 #include "base/fmt.h"
 #include "cmd/command.h"
 #include "cmd/expr.h"
+#include "nt/wow64.h"
 #include "pe/pe_image.h"
 #include "pe/pe_pdata.h"
 #include "sym/symbols.h"
 #include "unwind/unwind.h"
 #include "arch/x86/x86_regs.h"
+#include "unwind/arm64/arm64_unwind.h"
 #include "unwind/x64/x64_unwind.h"
 #include "unwind/x86/x86_unwind.h"
 
@@ -77,7 +79,9 @@ static enum unwind_lookup env_find_function(void *ctx, uint64_t base, uint32_t r
     }
     *ret_begin = e.begin;
     *ret_end = e.end;
-    *ret_unwind_rva = e.unwind_rva;
+    /* ARM64 passes the raw second word (packed unwind data or the .xdata RVA); on x64 it equals
+     * the UNWIND_INFO RVA. */
+    *ret_unwind_rva = e.unwind_data;
     return UNWIND_LOOKUP_FOUND;
 }
 
@@ -99,6 +103,8 @@ static const struct unwind_arch *unwinder_for(enum dd_cpu cpu)
         return &unwind_arch_x64;
     case DD_CPU_X86:
         return &unwind_arch_x86;
+    case DD_CPU_ARM64:
+        return &unwind_arch_arm64;
     default:
         return NULL;
     }
@@ -248,6 +254,67 @@ static struct dd_error *print_stack(struct session *s, const struct k_options *o
     return NULL;
 }
 
+/*
+ * The 32-bit half of a WoW64 thread's stack: a line saying where its x86 context came from (or
+ * why there is none), then the walk in x86 mode. WINDBG_LABEL uses !wow64exts.k's heading.
+ */
+static void print_wow64_stack(struct session *s, const struct k_options *o, bool windbg_label)
+{
+    char abuf[DD_ADDR_BUF];
+    struct wow64_context c;
+    struct dd_error *err = wow64_thread_context(s->target, &s->target->threads[s->cur_thread], &c);
+    const char *label = windbg_label ? "Walking 32bit Stack..." : "WoW64 32-bit stack";
+    if (err) {
+        dd_printf(s->out, "%s%s%s\n", label, windbg_label ? "\n" : ": ", err->message);
+        dd_error_destroy(err);
+        return;
+    }
+    if (windbg_label)
+        dd_printf(s->out, "%s\n", label);
+    else if (c.source == WOW64_CONTEXT_NATIVE)
+        dd_printf(s->out, "%s (x86 context: the thread's own, it was running 32-bit code):\n", label);
+    else
+        dd_printf(s->out, "%s (x86 context at %s in the thread's WOW64 CPU area):\n", label,
+                  dd_fmt_addr(abuf, c.where.context, 8));
+    const struct arch_ops *saved = s->effmach;
+    s->effmach = &arch_x86;
+    err = print_stack(s, o);
+    s->effmach = saved;
+    if (err) {
+        session_report_error(s, err);
+        dd_error_destroy(err);
+    }
+}
+
+/* True when `k` should add the 32-bit stack: a WoW64 thread shown in the native (x64) mode. */
+static bool wants_wow64_stack(struct session *s)
+{
+    return s->ctx_source == SESSION_CTX_THREAD && s->effmach == s->arch &&
+           s->cur_thread < s->target->nthreads && session_is_wow64(s);
+}
+
+struct dd_error *cmd_stack_wow64_k(struct session *s, size_t count)
+{
+    struct k_options o;
+    memset(&o, 0, sizeof(o));
+    o.count = count ? count : 256;
+    if (!session_is_wow64(s) || s->cur_thread >= s->target->nthreads ||
+        s->ctx_source != SESSION_CTX_THREAD)
+        return print_stack(s, &o);
+    const struct arch_ops *saved = s->effmach;
+    s->effmach = s->arch;
+    dd_puts(s->out, "Walking 64bit Stack...\n");
+    struct dd_error *err = print_stack(s, &o);
+    if (err) {
+        session_report_error(s, err);
+        dd_error_destroy(err);
+    }
+    dd_puts(s->out, "\n");
+    print_wow64_stack(s, &o, true);
+    s->effmach = saved;
+    return NULL;
+}
+
 /* k[b|v|c|L|f|n|p|P] [= BP SP IP] [COUNT]: the letters may come glued ("kbn") or not. */
 static struct dd_error *cmd_k(struct session *s, const struct cmd_args *a)
 {
@@ -289,7 +356,15 @@ static struct dd_error *cmd_k(struct session *s, const struct cmd_args *a)
             return err;
         o.count = n ? (size_t)(n > 0xffff ? 0xffff : n) : 1;
     }
-    return print_stack(s, &o);
+    struct dd_error *err = print_stack(s, &o);
+    if (err)
+        return err;
+    /* A WoW64 thread in 64-bit mode: its 32-bit stack follows, with no mode switch needed. */
+    if (wants_wow64_stack(s)) {
+        dd_puts(s->out, "\n");
+        print_wow64_stack(s, &o, false);
+    }
+    return NULL;
 }
 
 /* .frame [/r] [N]: select frame N of the current stack; /r shows its registers. */
