@@ -21,6 +21,7 @@ static const struct cmd_def *const cmd_tables[] = {
     cmd_table_search,
     ext_table_memory,
     ext_table_error,
+    ext_table_analyze,
 };
 
 const char *cmd_next_word(const char *rest, char *word, size_t len)

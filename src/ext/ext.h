@@ -6,5 +6,6 @@
 
 extern const struct cmd_def ext_table_memory[]; /* !address !vprot */
 extern const struct cmd_def ext_table_error[];  /* !error */
+extern const struct cmd_def ext_table_analyze[]; /* !analyze */
 
 #endif
