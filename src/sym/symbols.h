@@ -112,6 +112,10 @@ struct unwind_x86_frame_info;
 /* The x86 unwinder's frame-data source (struct unwind_x86_frame_info_source.find) with CTX the
  * struct symbols: PDB FrameData/FPO, else Breakpad STACK WIN/CFI at ADDR; false when none. */
 bool symbols_x86_frame_info(void *ctx, uint64_t addr, struct unwind_x86_frame_info *ret);
+/* The Breakpad half of symbols_x86_frame_info: STACK WIN (else the FUNC/PUBLIC parameter size) and
+ * STACK CFI rows of SYM at module-relative RVA; false when the file has none of them there. */
+bool symbols_breakpad_x86_frame_info(struct breakpad_sym *sym, uint64_t rva,
+                                     struct unwind_x86_frame_info *ret);
 
 /* Writes the display form of PDB/Breakpad NAME as WinDbg shows it into BUF: publics undecorated,
  * Breakpad parameter lists dropped. X86 selects the 32-bit public-name rules. */

@@ -48,7 +48,8 @@ static bool from_pdb(struct pdb *pdb, uint32_t rva, struct unwind_x86_frame_info
     return false;
 }
 
-static bool from_breakpad(struct breakpad_sym *sym, uint64_t rva, struct unwind_x86_frame_info *ret)
+bool symbols_breakpad_x86_frame_info(struct breakpad_sym *sym, uint64_t rva,
+                                     struct unwind_x86_frame_info *ret)
 {
     bool found = false;
     struct breakpad_stack_win sw;
@@ -109,5 +110,5 @@ bool symbols_x86_frame_info(void *ctx, uint64_t addr, struct unwind_x86_frame_in
     if (pdb)
         return from_pdb(pdb, (uint32_t)rva, ret);
     struct breakpad_sym *bp = symbols_module_breakpad(s, idx);
-    return bp && from_breakpad(bp, rva, ret);
+    return bp && symbols_breakpad_x86_frame_info(bp, rva, ret);
 }

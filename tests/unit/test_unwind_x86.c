@@ -20,6 +20,7 @@
 #include "dump/dump.h"
 #include "pdb/pdb.h"
 #include "sym/breakpad_sym.h"
+#include "sym/symbols.h"
 #include "unwind/postfix.h"
 #include "unwind/x86/x86_unwind.h"
 #include "check.h"
@@ -1132,48 +1133,8 @@ static bool senv_find_info(void *ctx, uint64_t addr, struct unwind_x86_frame_inf
         if (strcmp(d->mods[i].name, m->name) == 0 &&
             (!d->mods[i].base || d->mods[i].base == m->base))
             sym = d->mods[i].sym;
-    if (!sym)
-        return false;
-    uint64_t rva = addr - m->base;
-    bool found = false;
-    struct breakpad_stack_win sw;
-    struct dd_error *err = breakpad_sym_find_stack_win(sym, rva, &sw);
-    if (!err) {
-        ret->has_frame = ret->has_params = true;
-        ret->type = sw.type;
-        ret->rva = (uint32_t)sw.rva;
-        ret->code_size = sw.code_size;
-        ret->prolog_size = sw.prolog_size;
-        ret->params_size = sw.params_size;
-        ret->saved_regs_size = sw.saved_regs_size;
-        ret->locals_size = sw.locals_size;
-        ret->max_stack_size = sw.max_stack_size;
-        ret->program = sw.has_program_string ? sw.program_string : NULL;
-        ret->program_len = sw.has_program_string ? sw.program_string_len : 0;
-        ret->allocates_base_pointer = sw.allocates_base_pointer;
-        found = true;
-    } else {
-        dd_error_destroy(err);
-        struct breakpad_symbol s;
-        err = breakpad_sym_lookup(sym, rva, &s);
-        if (!err) {
-            ret->has_params = true;
-            ret->params_size = s.param_size;
-            found = true;
-        }
-        dd_error_destroy(err);
-    }
-    struct breakpad_cfi cfi;
-    err = breakpad_sym_find_cfi(sym, rva, &cfi);
-    if (!err) {
-        for (size_t i = 0; i < cfi.count && i < UNWIND_X86_MAX_CFI_ROWS; i++)
-            ret->cfi_rows[i] = (struct unwind_x86_text){cfi.rows[i].rules, cfi.rows[i].rules_len};
-        ret->cfi_nrows = cfi.count < UNWIND_X86_MAX_CFI_ROWS ? cfi.count : 0;
-        found = found || ret->cfi_nrows > 0;
-        breakpad_cfi_deinit(&cfi);
-    }
-    dd_error_destroy(err);
-    return found;
+    /* The product's adapter from Breakpad records to the unwinder's frame information. */
+    return sym && symbols_breakpad_x86_frame_info(sym, addr - m->base, ret);
 }
 
 static bool sym_env_open(struct sym_env *d, const char *dir, const char *dump)
