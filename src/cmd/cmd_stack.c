@@ -272,7 +272,8 @@ static void print_wow64_stack(struct session *s, const struct k_options *o, bool
     if (windbg_label)
         dd_printf(s->out, "%s\n", label);
     else if (c.source == WOW64_CONTEXT_NATIVE)
-        dd_printf(s->out, "%s (x86 context: the thread's own, it was running 32-bit code):\n", label);
+        dd_printf(s->out, "%s (x86 context: the thread's own, it was running 32-bit code):\n",
+                  label);
     else
         dd_printf(s->out, "%s (x86 context at %s in the thread's WOW64 CPU area):\n", label,
                   dd_fmt_addr(abuf, c.where.context, 8));

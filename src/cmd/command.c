@@ -22,6 +22,8 @@ static const struct cmd_def *const cmd_tables[] = {
     ext_table_memory,
     ext_table_error,
     ext_table_analyze,
+    ext_table_teb,
+    ext_table_wow64,
 };
 
 const char *cmd_next_word(const char *rest, char *word, size_t len)

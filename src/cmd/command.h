@@ -49,6 +49,12 @@ extern const struct cmd_def cmd_table_search[];  /* s */
 
 /* `~` commands: "~", "~3s", "~~[1f4]s", "~*". */
 struct dd_error *cmd_thread_tilde(struct session *s, const char *line);
+/*
+ * !wow64exts.k: "Walking 64bit Stack...", the current thread's 64-bit stack, then "Walking 32bit
+ * Stack..." and its x86 stack (at most COUNT frames each; 0 = the default). On other targets,
+ * the plain stack.
+ */
+struct dd_error *cmd_stack_wow64_k(struct session *s, size_t count);
 /* `?` command: evaluate and print. */
 struct dd_error *cmd_display_evaluate(struct session *s, const struct cmd_args *args);
 

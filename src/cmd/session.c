@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/fmt.h"
+#include "nt/wow64.h"
 
 void session_init(struct session *s, struct target *t, struct dd_writer *out, const char *path)
 {
@@ -52,12 +53,33 @@ struct dd_error *session_thread_regs(struct session *s, size_t idx, struct regse
     return s->arch->context_decode(th->context, th->context_size, ret);
 }
 
+bool session_is_wow64(const struct session *s)
+{
+    return s->arch && s->arch->cpu == DD_CPU_X64 && wow64_target_is_wow64(s->target);
+}
+
+struct dd_error *session_wow64_regs(struct session *s, size_t idx, struct regset *ret)
+{
+    if (idx >= s->target->nthreads)
+        return dd_error_create(DD_ERR_NOT_FOUND, "no thread %zu", idx);
+    struct wow64_context c;
+    struct dd_error *err = wow64_thread_context(s->target, &s->target->threads[idx], &c);
+    if (err)
+        return err;
+    *ret = c.regs;
+    return NULL;
+}
+
 struct dd_error *session_regs(struct session *s, struct regset *ret)
 {
     if (s->ctx_source == SESSION_CTX_OVERRIDE) {
         *ret = s->ctx;
         return NULL;
     }
+    /* x86 mode on a WoW64 target: the 32-bit state lives in the thread's memory. */
+    if (s->effmach && s->effmach != s->arch && s->effmach->cpu == DD_CPU_X86 &&
+        session_is_wow64(s))
+        return session_wow64_regs(s, s->cur_thread, ret);
     return session_thread_regs(s, s->cur_thread, ret);
 }
 

@@ -53,9 +53,17 @@ void session_deinit(struct session *s);
 
 /*
  * Sets ret to the register context commands should use now: the .cxr/.ecxr
- * override, else the current thread's. Errors when the thread has no context.
+ * override, else the current thread's (its x86 context when the effective machine
+ * is x86 on a WoW64 target). Errors when the thread has no such context.
  */
 struct dd_error *session_regs(struct session *s, struct regset *ret);
+/* True when the target is an x64 dump of a 32-bit (WoW64) process (nt/wow64.h). */
+bool session_is_wow64(const struct session *s);
+/*
+ * Sets ret to thread IDX's x86 registers on a WoW64 target: from its WOW64 CPU area, or
+ * its own context when it was running 32-bit code. Errors say what the dump lacks.
+ */
+struct dd_error *session_wow64_regs(struct session *s, size_t idx, struct regset *ret);
 /* Decodes thread IDX's own context into ret. */
 struct dd_error *session_thread_regs(struct session *s, size_t idx, struct regset *ret);
 /* Switches to thread IDX and drops any .cxr override. */

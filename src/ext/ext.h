@@ -7,5 +7,7 @@
 extern const struct cmd_def ext_table_memory[]; /* !address !vprot */
 extern const struct cmd_def ext_table_error[];  /* !error */
 extern const struct cmd_def ext_table_analyze[]; /* !analyze */
+extern const struct cmd_def ext_table_teb[];     /* !teb */
+extern const struct cmd_def ext_table_wow64[];   /* .effmach !wow64exts.sw .k .info */
 
 #endif

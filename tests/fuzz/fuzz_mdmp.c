@@ -29,8 +29,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                          "~1s; .cxr; dc @$csp L8; dqs @$csp L4; lm a @$ip; ~.; ~#; "
                          "? $peb; ? $exentry; ? poi(@$csp); .exr @$csp; .cxr @$csp; r; d; "
                          "u @$ip; ub @$ip L4; "
+                         ".cxr; .effmach x86; k; r; !teb; !wow64exts.k; !wow64exts.info; "
+                         ".effmach amd64; k; !teb; .effmach #; ~*k; "
                          "s -b 0 L?ffffffff 41 42; s -a 0 L?ffffffff \"A\"; !address; "
-                         "!address -summary; !address 0; !vprot 0");
+                         "!address -summary; !address 0; !vprot 0; !analyze -v; !analyze -json");
     session_deinit(&s);
     target_destroy(t);
     return 0;
