@@ -360,17 +360,19 @@ static struct dd_error *cmd_cxr(struct session *s, const struct cmd_args *a)
         dd_puts(s->out, "Resetting default scope\n");
         return NULL;
     }
-    if (!s->arch)
+    /* The CONTEXT layout of the effective machine: an x86 CONTEXT under .effmach x86 (WoW64). */
+    const struct arch_ops *arch = s->effmach ? s->effmach : s->arch;
+    if (!arch)
         return dd_error_create(DD_ERR_UNSUPPORTED, "the dump's processor type is not supported");
     uint64_t addr;
     struct dd_error *err = expr_eval(s, a->rest, &addr);
     if (err)
         return err;
-    uint8_t *buf = malloc(s->arch->context_size);
+    uint8_t *buf = malloc(arch->context_size);
     if (!buf)
         return &dd_error_no_memory;
     size_t got = 0;
-    err = target_read(s->target, addr, buf, s->arch->context_size, &got);
+    err = target_read(s->target, addr, buf, arch->context_size, &got);
     if (err) {
         free(buf);
         dd_error_destroy(err);
@@ -379,7 +381,7 @@ static struct dd_error *cmd_cxr(struct session *s, const struct cmd_args *a)
                                session_fmt_addr(s, abuf, addr));
     }
     struct regset rs;
-    err = s->arch->context_decode(buf, s->arch->context_size, &rs);
+    err = arch->context_decode(buf, arch->context_size, &rs);
     free(buf);
     if (err)
         return err;
