@@ -19,6 +19,7 @@ static const struct cmd_def *const cmd_tables[] = {
     cmd_table_symbols,
     cmd_table_stack,
     cmd_table_search,
+    cmd_table_dt,
     ext_table_memory,
     ext_table_error,
     ext_table_analyze,

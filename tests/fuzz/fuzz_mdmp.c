@@ -32,7 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                          ".cxr; .effmach x86; k; r; !teb; !wow64exts.k; !wow64exts.info; "
                          ".effmach amd64; k; !teb; .effmach #; ~*k; "
                          "s -b 0 L?ffffffff 41 42; s -a 0 L?ffffffff \"A\"; !address; "
-                         "!address -summary; !address 0; !vprot 0; !analyze -v; !analyze -json");
+                         "!address -summary; !address 0; !vprot 0; !analyze -v; !analyze -json; "
+                         "dt _PEB; dt -r2 -b -v ntdll!_TEB @$teb; dt *!*LIST*");
     session_deinit(&s);
     target_destroy(t);
     return 0;
