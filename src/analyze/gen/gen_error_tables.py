@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Generates src/analyze/error_tables.[ch]: the name tables behind src/analyze/error_names.h.
+"""Generates src/analyze/error_tables.h and one error_table_*.c per table: the name tables
+behind src/analyze/error_names.h.
 
 Sources (nothing here is typed in by hand except the small curated .tsv files beside this script):
   - NTSTATUS names and values: mingw-w64's ntstatus.h (Debian package mingw-w64-common,
@@ -359,14 +360,17 @@ def write_outputs(nt_primary, nt_names, nt_text, messages, w32_primary, w32_name
          "struct error_table_nt_win32 {\n    uint32_t status;\n    uint32_t win32;\n};\n\n",
          "/* A number and its name (FACILITY_* of winerror.h, FAST_FAIL_*), sorted by number. */\n",
          "struct error_table_pair {\n    uint32_t code;\n    const char *name;\n};\n\n"]
-    c = [banner, '#include "analyze/error_tables.h"\n\n']
+    # One .c file per table (error_table_ntstatus.c, ...): each holds one job's data.
+    files = {}
 
     def table(ctype, cname, rows, comment):
         h.append(f"extern const struct {ctype} {cname}[]; /* {comment} */\n")
         h.append(f"extern const size_t {cname}_count;\n")
+        c = [banner, '#include "analyze/error_tables.h"\n\n', f"/* {comment} */\n"]
         c.append(f"const struct {ctype} {cname}[] = {{\n")
         c.extend(f"    {{{r}}},\n" for r in rows)
-        c.append(f"}};\nconst size_t {cname}_count = {len(rows)};\n\n")
+        c.append(f"}};\nconst size_t {cname}_count = {len(rows)};\n")
+        files[cname + ".c"] = "".join(c)
 
     def entries(primary, texts, msgs):
         codes = sorted(set(primary) | set(texts) | set(msgs))
@@ -403,8 +407,9 @@ def write_outputs(nt_primary, nt_names, nt_text, messages, w32_primary, w32_name
     h.append("\n#endif\n")
     with open(os.path.join(ANALYZE, "error_tables.h"), "w") as f:
         f.write("".join(h))
-    with open(os.path.join(ANALYZE, "error_tables.c"), "w") as f:
-        f.write("".join(c))
+    for name, text in files.items():
+        with open(os.path.join(ANALYZE, name), "w") as f:
+            f.write(text)
 
 
 if __name__ == "__main__":
