@@ -60,15 +60,6 @@ bool analyze_function_is_thunk(const char *function)
     return strstr(function, "thunk") != NULL || strstr(function, "Thunk") != NULL;
 }
 
-static const char *path_basename(const char *path)
-{
-    const char *b = path;
-    for (const char *p = path; *p; p++)
-        if (*p == '\\' || *p == '/')
-            b = p + 1;
-    return b;
-}
-
 struct dd_error *analyze_blame(struct session *s, const struct analyze_options *opts,
                                struct analyze_verdict *v)
 {
@@ -109,7 +100,7 @@ struct dd_error *analyze_blame(struct session *s, const struct analyze_options *
                  (unsigned long long)(f->module_offset + back));
     v->symbol_name = dd_arena_strdup(&v->arena, buf);
     v->module_name = m->name;
-    v->image_name = path_basename(m->path);
+    v->image_name = dd_path_basename(m->path);
     if (!*v->image_name)
         v->image_name = m->name;
     if (m->has_version && m->version.signature == 0xfeef04bdu) {

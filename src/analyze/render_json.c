@@ -73,15 +73,6 @@ static void jhex32(struct json *j, cJSON *o, const char *key, uint32_t v)
     jstr(j, o, key, buf);
 }
 
-static const char *path_basename(const char *path)
-{
-    const char *b = path;
-    for (const char *p = path; *p; p++)
-        if (*p == '\\' || *p == '/')
-            b = p + 1;
-    return b;
-}
-
 /* rust-minidump's frame trust for how a frame was found. */
 static const char *trust_name(enum unwind_found_by by)
 {
@@ -135,7 +126,7 @@ static void add_frame(struct json *j, struct session *s, cJSON *arr, const struc
     }
     const struct target_module *m = f->module >= 0 ? &s->target->modules[f->module] : NULL;
     jnum(j, o, "frame", (double)idx);
-    jstr(j, o, "module", m ? path_basename(m->path) : NULL);
+    jstr(j, o, "module", m ? dd_path_basename(m->path) : NULL);
     if (m)
         jaddr(j, o, "module_offset", f->module_offset);
     else
@@ -182,10 +173,10 @@ static void add_module(struct json *j, struct session *s, cJSON *arr, size_t idx
     char buf[128];
     jaddr(j, o, "base_addr", m->base);
     jaddr(j, o, "end_addr", m->base + m->size);
-    jstr(j, o, "filename", path_basename(m->path));
+    jstr(j, o, "filename", dd_path_basename(m->path));
     snprintf(buf, sizeof(buf), "%08x%llx", m->timestamp, (unsigned long long)m->size);
     jstr(j, o, "code_id", buf);
-    jstr(j, o, "debug_file", m->pdb_name ? path_basename(m->pdb_name) : NULL);
+    jstr(j, o, "debug_file", m->pdb_name ? dd_path_basename(m->pdb_name) : NULL);
     if (m->cv_kind == TARGET_CV_RSDS) {
         /* GUID fields in their on-disk little-endian order, then the age (Breakpad debug id). */
         const uint8_t *g = m->pdb_guid;

@@ -4,6 +4,7 @@
  * the stacks (walked with the session's unwinder, symbolized once here so every renderer
  * shows the same frames).
  */
+#include "base/fmt.h"
 #include "analyze/verdict.h"
 
 #include <stdarg.h>
@@ -170,16 +171,6 @@ static unsigned ptr_size(const struct session *s)
     return s->arch ? s->arch->ptr_size : target_ptr_size(s->target);
 }
 
-/* The file name of a Windows or POSIX path. */
-static const char *path_basename(const char *path)
-{
-    const char *b = path;
-    for (const char *p = path; *p; p++)
-        if (*p == '\\' || *p == '/')
-            b = p + 1;
-    return b;
-}
-
 static const char *annotation(const struct target *t, const char *source, const char *key)
 {
     for (size_t i = 0; i < t->nannotations; i++) {
@@ -337,7 +328,7 @@ static struct dd_error *pass_exception(struct session *s, const struct analyze_o
 {
     struct target *t = s->target;
     if (t->main_image_path && *t->main_image_path)
-        v->process_name = path_basename(t->main_image_path);
+        v->process_name = dd_path_basename(t->main_image_path);
     v->assertion = assertion_text(v, t);
     if (!t->has_exception) {
         analyze_verdict_add_note(v, "the dump holds no exception record: there is no crash to "

@@ -91,3 +91,10 @@ void dd_error_destroy(struct dd_error *err)
     free(err->message);
     free(err);
 }
+
+bool dd_error_drop(struct dd_error *err)
+{
+    bool had = err != NULL;
+    dd_error_destroy(err);
+    return had;
+}

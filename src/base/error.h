@@ -3,6 +3,7 @@
 #define DD_BASE_ERROR_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 enum dd_error_code {
@@ -44,6 +45,8 @@ struct dd_error *dd_error_wrap(struct dd_error *err, const char *fmt, ...)
 
 /* Frees ERR; NULL and static errors are no-ops. */
 void dd_error_destroy(struct dd_error *err);
+/* Destroys ERR (NULL is fine) and returns whether there was one: for callers that fall back. */
+bool dd_error_drop(struct dd_error *err);
 
 /* Static errors, usable without allocating. */
 extern struct dd_error dd_error_no_memory;

@@ -138,3 +138,12 @@ char *dd_utf16_to_utf8(const uint8_t *p, size_t n)
     out[o] = '\0';
     return out;
 }
+
+const char *dd_path_basename(const char *path)
+{
+    const char *base = path;
+    for (const char *p = path; *p; p++)
+        if (*p == '\\' || *p == '/')
+            base = p + 1;
+    return base;
+}

@@ -35,6 +35,8 @@ int dd_strcasecmp(const char *a, const char *b);
 int dd_strncasecmp(const char *a, const char *b, size_t n);
 /* WinDbg-style wildcard match ('*' and '?'), case-insensitive. */
 bool dd_wildcard_match(const char *pattern, const char *s);
+/* Returns the file-name part of a Windows or POSIX PATH (after the last '\\' or '/'), within PATH. */
+const char *dd_path_basename(const char *path);
 
 /* Converts UTF-16LE (N code units at P) to UTF-8 into an allocated string; NULL on OOM. */
 char *dd_utf16_to_utf8(const uint8_t *p, size_t n);

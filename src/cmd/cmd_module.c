@@ -11,13 +11,6 @@
 #include "pe/pe_version.h"
 #include "sym/symbols.h"
 
-/* True when ERR is an error; the error is dropped (callers fall back to something else). */
-static bool failed(struct dd_error *err)
-{
-    bool f = err != NULL;
-    dd_error_destroy(err);
-    return f;
-}
 
 struct lm_options {
     bool verbose;
@@ -54,12 +47,8 @@ static const char *state_file(struct session *s, size_t idx, enum symbols_state 
     if (!s->syms)
         return "";
     if (st == SYMBOLS_EXPORT) {
-        const char *p = s->target->modules[idx].path ? s->target->modules[idx].path : "";
-        const char *b = p;
-        for (; *p; p++)
-            if (*p == '\\' || *p == '/')
-                b = p + 1;
-        return b;
+        const char *p = s->target->modules[idx].path;
+        return dd_path_basename(p ? p : "");
     }
     const char *f = symbols_module_file(s->syms, idx);
     return f ? f : "";
@@ -148,15 +137,6 @@ static const char *file_type_text(uint32_t type)
     }
 }
 
-static const char *base_name(const char *path)
-{
-    const char *b = path;
-    for (const char *p = path; *p; p++)
-        if (*p == '\\' || *p == '/')
-            b = p + 1;
-    return b;
-}
-
 /* The StringFileInfo keys lmv shows, in WinDbg's order. */
 static const char *const version_keys[] = {
     "CompanyName",   "ProductName",  "InternalName",    "OriginalFilename", "ProductVersion",
@@ -176,13 +156,13 @@ static void print_verbose(struct session *s, size_t idx)
     if (img)
         dd_printf(w, "    Loaded symbol image file: %s\n",
                   symbols_module_image_file(s->syms, idx) ? symbols_module_image_file(s->syms, idx)
-                                                          : base_name(m->path));
+                                                          : dd_path_basename(m->path));
     if (s->syms && symbols_module_file(s->syms, idx))
         dd_printf(w, "    Symbol file: %s\n", symbols_module_file(s->syms, idx));
     dd_printf(w, "    Image path: %s\n", m->path);
-    dd_printf(w, "    Image name: %s\n", base_name(m->path));
+    dd_printf(w, "    Image name: %s\n", dd_path_basename(m->path));
     const struct pe_debug_info *dbg;
-    bool repro = img && !failed(pe_debug_get(img, &dbg)) && dbg->has_repro;
+    bool repro = img && !dd_error_drop(pe_debug_get(img, &dbg)) && dbg->has_repro;
     if (repro)
         dd_puts(w, "    Image was built with /Brepro flag.\n");
     if (repro) {
@@ -212,7 +192,7 @@ static void print_verbose(struct session *s, size_t idx)
         dd_printf(w, "    File date:        %08X.%08X\n", v->file_date_ms, v->file_date_ls);
     }
     const struct pe_version_info *vi;
-    if (!img || failed(pe_version_get(img, &vi)) || vi->ntables == 0)
+    if (!img || dd_error_drop(pe_version_get(img, &vi)) || vi->ntables == 0)
         return;
     /* "Translations:     0409.04e4" then each string (the seed's "Copyright as Timestamp"). */
     if (vi->ntranslations) {

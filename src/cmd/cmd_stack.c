@@ -24,13 +24,6 @@
 #include "unwind/x64/x64_unwind.h"
 #include "unwind/x86/x86_unwind.h"
 
-/* True when ERR is an error; the error is dropped (callers fall back to something else). */
-static bool failed(struct dd_error *err)
-{
-    bool f = err != NULL;
-    dd_error_destroy(err);
-    return f;
-}
 
 static size_t env_read_memory(void *ctx, uint64_t addr, void *buf, size_t len)
 {
@@ -67,7 +60,7 @@ static enum unwind_lookup env_find_function(void *ctx, uint64_t base, uint32_t r
     struct session *s = ctx;
     struct pe_image *img = image_at(s, base);
     const struct pe_pdata *table;
-    if (!img || failed(pe_pdata_get(img, &table)))
+    if (!img || dd_error_drop(pe_pdata_get(img, &table)))
         return UNWIND_LOOKUP_UNAVAILABLE;
     struct pe_pdata_entry e;
     struct dd_error *err = pe_pdata_lookup(img, rva, &e);

@@ -97,10 +97,7 @@ static long module_by_arg(const struct target *t, const char *arg)
         *eq = '\0';
     for (size_t i = 0; i < t->nmodules; i++) {
         const struct target_module *m = &t->modules[i];
-        const char *file = m->path ? m->path : "";
-        for (const char *p = file; *p; p++)
-            if (*p == '\\' || *p == '/')
-                file = p + 1;
+        const char *file = dd_path_basename(m->path ? m->path : "");
         if ((m->name && dd_strcasecmp(m->name, want) == 0) || dd_strcasecmp(file, want) == 0)
             return (long)i;
     }

@@ -73,15 +73,6 @@ static const char *fmt_human(char *buf, size_t len, uint64_t v)
     return buf;
 }
 
-static const char *basename_of(const char *path)
-{
-    const char *b = path;
-    for (const char *p = path; *p; p++)
-        if (*p == '\\' || *p == '/')
-            b = p + 1;
-    return b;
-}
-
 /* The details after the Usage column: "[~0; 5b8.1a04]", "[ntdll; "C:\..."]", "[MZ..]". */
 static void usage_details(struct session *s, const struct target_region *r,
                           const struct region_usage *u, char *buf, size_t len)
@@ -329,7 +320,7 @@ static void print_single(struct session *s, const struct region_rows *rows, uint
         const char *path = u.mod->path ? u.mod->path : "";
         dd_printf(s->out, "%-24s%s\n", "Image Path:", path);
         dd_printf(s->out, "%-24s%s\n", "Module Name:", name);
-        dd_printf(s->out, "%-24s%s\n", "Loaded Image Name:", basename_of(path));
+        dd_printf(s->out, "%-24s%s\n", "Loaded Image Name:", dd_path_basename(path));
         dd_printf(s->out, "%-24s\n", "Mapped Image Name:");
         dd_printf(s->out, "%-24slmv m %s\n", "More info:", name);
         dd_printf(s->out, "%-24s!lmi %s\n", "More info:", name);

@@ -22,13 +22,6 @@
 #include "sym/symbols_internal.h"
 #include "sym/symsrv.h"
 
-/* True when ERR is an error; the error is dropped (callers fall back to something else). */
-static bool failed(struct dd_error *err)
-{
-    bool f = err != NULL;
-    dd_error_destroy(err);
-    return f;
-}
 
 static void noisy_log(void *ctx, const char *message)
 {
@@ -325,7 +318,7 @@ static bool module_codeview(struct symbols *s, size_t idx, struct pe_codeview *r
     }
     struct pe_image *img = symbols_module_image(s, idx);
     const struct pe_debug_info *dbg;
-    if (!img || failed(pe_debug_get(img, &dbg)) || dbg->codeview.kind == PE_CV_NONE)
+    if (!img || dd_error_drop(pe_debug_get(img, &dbg)) || dbg->codeview.kind == PE_CV_NONE)
         return false;
     *ret = dbg->codeview;
     return true;
@@ -480,7 +473,7 @@ static bool has_exports(struct symbols *s, size_t idx)
 {
     struct pe_image *img = symbols_module_image(s, idx);
     const struct pe_exports *ex;
-    if (!img || failed(pe_exports_get(img, &ex)))
+    if (!img || dd_error_drop(pe_exports_get(img, &ex)))
         return false;
     return ex->count > 0;
 }

@@ -11,13 +11,6 @@
 #include "sym/symbols_internal.h"
 #include "sym/undname.h"
 
-/* True when ERR is an error; the error is dropped (callers fall back to something else). */
-static bool failed(struct dd_error *err)
-{
-    bool f = err != NULL;
-    dd_error_destroy(err);
-    return f;
-}
 
 /* Breakpad FUNC names carry the parameter list ("Foo::Bar(int) const"); WinDbg shows none. */
 static void strip_params(char *name)
@@ -108,7 +101,7 @@ struct dd_error *symbols_find_by_addr(struct symbols *s, uint64_t addr, struct s
         struct pe_image *img = symbols_module_image(s, idx);
         const struct pe_exports *ex;
         const struct pe_export *e = NULL;
-        if (img && !failed(pe_exports_get(img, &ex)))
+        if (img && !dd_error_drop(pe_exports_get(img, &ex)))
             e = pe_exports_find_by_rva(ex, rva);
         if (e) {
             if (e->name)
@@ -212,7 +205,7 @@ static bool module_find_name(struct symbols *s, size_t idx, const char *name, ui
         struct pe_image *img = symbols_module_image(s, idx);
         const struct pe_exports *ex;
         const struct pe_export *e = NULL;
-        if (img && !failed(pe_exports_get(img, &ex)))
+        if (img && !dd_error_drop(pe_exports_get(img, &ex)))
             e = pe_exports_find_by_name(ex, name);
         if (e && !e->forwarder) {
             *ret = base + e->rva;
@@ -314,7 +307,7 @@ static struct dd_error *iterate_module(struct symbols *s, size_t idx, const char
     } else if (sm->state == SYMBOLS_EXPORT) {
         struct pe_image *img = symbols_module_image(s, idx);
         const struct pe_exports *ex;
-        if (img && !failed(pe_exports_get(img, &ex)))
+        if (img && !dd_error_drop(pe_exports_get(img, &ex)))
             pe_exports_each(ex, "*", export_cb, &c);
     }
     *stopped = c.stopped;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/fmt.h"
 #include "dump/mdmp/mdmp_internal.h"
 
 #define BREAKPAD_VALID_DUMP_THREAD 0x1u       /* MD_BREAKPAD_INFO_VALID_DUMP_THREAD_ID */
@@ -214,7 +215,7 @@ static struct dd_error *crashpad_modules_parse(struct annotation_sink *k, uint32
         char buf[64];
         if (index < t->nmodules)
             snprintf(buf, sizeof(buf), "crashpad:%.50s",
-                     mdmp_path_basename(t->modules[index].path));
+                     dd_path_basename(t->modules[index].path));
         else
             snprintf(buf, sizeof(buf), "crashpad:module#%u", index);
         const char *source = dd_arena_strdup(&t->arena, buf);

@@ -80,7 +80,5 @@ struct dd_error *mdmp_breakpad_parse(struct target *t);
 /* Sorts t->modules by base (after anything that indexes them in list order). */
 void mdmp_modules_sort(struct target *t);
 
-/* Returns the file name part of PATH (after the last '\\' or '/'). */
-const char *mdmp_path_basename(const char *path);
 
 #endif

@@ -55,7 +55,7 @@ static struct dd_error *codeview_parse(struct target *t, struct target_module *m
  */
 static const char *module_display_name(struct target *t, const char *path, uint64_t base)
 {
-    const char *file = mdmp_path_basename(path);
+    const char *file = dd_path_basename(path);
     size_t len = strlen(file);
     const char *dot = strrchr(file, '.');
     if (dot && dot != file)

@@ -93,11 +93,3 @@ void mdmp_warn(struct target *t, const char *fmt, ...)
     f->warnings[f->nwarnings++] = s;
 }
 
-const char *mdmp_path_basename(const char *path)
-{
-    const char *base = path;
-    for (const char *p = path; *p; p++)
-        if (*p == '\\' || *p == '/')
-            base = p + 1;
-    return base;
-}

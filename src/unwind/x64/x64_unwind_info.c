@@ -104,14 +104,6 @@ static unsigned code_slots(uint16_t slot)
     return 0;
 }
 
-/* True when ERR (a cursor read) failed; the error itself is not needed here. */
-static bool failed(struct dd_error *err)
-{
-    if (!err)
-        return false;
-    dd_error_destroy(err);
-    return true;
-}
 
 enum x64_status x64_unwind_info_read(const struct unwind_env *env, uint64_t base, uint32_t rva,
                                      struct x64_unwind_info *ret)
@@ -123,8 +115,8 @@ enum x64_status x64_unwind_info_read(const struct unwind_env *env, uint64_t base
     uint8_t vf, fr;
     struct x64_unwind_info info;
     memset(&info, 0, sizeof(info));
-    if (failed(dd_cursor_u8(&c, &vf)) || failed(dd_cursor_u8(&c, &info.prolog_size)) ||
-        failed(dd_cursor_u8(&c, &info.ncodes)) || failed(dd_cursor_u8(&c, &fr)))
+    if (dd_error_drop(dd_cursor_u8(&c, &vf)) || dd_error_drop(dd_cursor_u8(&c, &info.prolog_size)) ||
+        dd_error_drop(dd_cursor_u8(&c, &info.ncodes)) || dd_error_drop(dd_cursor_u8(&c, &fr)))
         return X64_BAD_INFO;
     info.version = vf & 7;
     info.flags = vf >> 3;
@@ -133,7 +125,7 @@ enum x64_status x64_unwind_info_read(const struct unwind_env *env, uint64_t base
     if (info.version != 1 && info.version != 2)
         return X64_BAD_INFO;
     for (unsigned i = 0; i < info.ncodes; i++)
-        if (failed(dd_cursor_u16(&c, &info.slots[i])))
+        if (dd_error_drop(dd_cursor_u16(&c, &info.slots[i])))
             return X64_BAD_INFO;
 
     /* Version 2 starts with epilog descriptors: size (+ at-end flag), then offsets from the end. */
@@ -158,9 +150,9 @@ enum x64_status x64_unwind_info_read(const struct unwind_env *env, uint64_t base
     if (info.flags & X64_UNW_FLAG_CHAININFO) {
         /* The chained RUNTIME_FUNCTION follows the codes, padded to an even count. */
         size_t off = 4 + (size_t)((info.ncodes + 1u) & ~1u) * 2;
-        if (failed(dd_cursor_seek(&c, off)) || failed(dd_cursor_u32(&c, &info.chain_begin)) ||
-            failed(dd_cursor_u32(&c, &info.chain_end)) ||
-            failed(dd_cursor_u32(&c, &info.chain_unwind_rva)))
+        if (dd_error_drop(dd_cursor_seek(&c, off)) || dd_error_drop(dd_cursor_u32(&c, &info.chain_begin)) ||
+            dd_error_drop(dd_cursor_u32(&c, &info.chain_end)) ||
+            dd_error_drop(dd_cursor_u32(&c, &info.chain_unwind_rva)))
             return X64_BAD_INFO;
     }
     *ret = info;
