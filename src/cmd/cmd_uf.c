@@ -31,6 +31,11 @@ struct uf_state {
     size_t nwork, capwork;
     uint64_t lo, hi; /* the function's extent; hi == 0: unknown, follow within the module */
     uint64_t mod_lo, mod_hi;
+    /* Address -> index into insns, open addressing (slot value 0 = empty, else index + 1), so
+     * the flow walk asks "seen already?" in constant time however large the function is. */
+    uint64_t *seen_addr;
+    size_t *seen_idx;
+    size_t seen_cap;
 };
 
 static bool symbolize_cb(void *arg, uint64_t addr, char *buf, size_t len)
@@ -60,13 +65,53 @@ static bool push_work(struct uf_state *u, uint64_t addr)
     return true;
 }
 
-/* Index of the decoded instruction at ADDR (linear: functions are small), or -1. */
+static size_t seen_slot(const struct uf_state *u, uint64_t addr)
+{
+    size_t i = (size_t)((addr * 0x9e3779b97f4a7c15ULL) >> 20) & (u->seen_cap - 1);
+    while (u->seen_idx[i] && u->seen_addr[i] != addr)
+        i = (i + 1) & (u->seen_cap - 1);
+    return i;
+}
+
+/* Index of the decoded instruction at ADDR, or -1. */
 static long find_insn(const struct uf_state *u, uint64_t addr)
 {
-    for (size_t i = 0; i < u->n; i++)
-        if (u->insns[i].in.addr == addr)
-            return (long)i;
-    return -1;
+    if (!u->seen_cap)
+        return -1;
+    size_t i = seen_slot(u, addr);
+    return u->seen_idx[i] ? (long)(u->seen_idx[i] - 1) : -1;
+}
+
+/* Records that insns[IDX] is at ADDR, growing the table to stay at most half full. */
+static bool remember_insn(struct uf_state *u, uint64_t addr, size_t idx)
+{
+    if (2 * (idx + 1) > u->seen_cap) {
+        size_t cap = u->seen_cap ? u->seen_cap * 2 : 512;
+        uint64_t *oa = u->seen_addr;
+        size_t *oi = u->seen_idx, ocap = u->seen_cap;
+        u->seen_addr = calloc(cap, sizeof(*u->seen_addr));
+        u->seen_idx = calloc(cap, sizeof(*u->seen_idx));
+        if (!u->seen_addr || !u->seen_idx) {
+            free(u->seen_addr);
+            free(u->seen_idx);
+            u->seen_addr = oa;
+            u->seen_idx = oi;
+            return false;
+        }
+        u->seen_cap = cap;
+        for (size_t k = 0; k < ocap; k++)
+            if (oi[k]) {
+                size_t j = seen_slot(u, oa[k]);
+                u->seen_addr[j] = oa[k];
+                u->seen_idx[j] = oi[k];
+            }
+        free(oa);
+        free(oi);
+    }
+    size_t j = seen_slot(u, addr);
+    u->seen_addr[j] = addr;
+    u->seen_idx[j] = idx + 1;
+    return true;
 }
 
 static struct dd_error *flow(struct uf_state *u, const struct disasm_ctx *c, uint64_t start)
@@ -99,6 +144,8 @@ static struct dd_error *flow(struct uf_state *u, const struct disasm_ctx *c, uin
             struct dd_error *err = disasm_decode(c, a, &ui->in);
             if (err)
                 return err;
+            if (!remember_insn(u, a, u->n - 1))
+                return &dd_error_no_memory;
             ui->block_start = first;
             first = false;
             if (ui->in.missing || ui->in.invalid || ui->in.flow == DISASM_FLOW_RET)
@@ -209,15 +256,18 @@ static struct dd_error *cmd_uf(struct session *s, const struct cmd_args *a)
     if (err) {
         free(u.insns);
         free(u.work);
+        free(u.seen_addr);
+        free(u.seen_idx);
         return err;
     }
     qsort(u.insns, u.n, sizeof(*u.insns), insn_cmp);
     /* A branch target is a block start wherever flow first reached it. */
     for (size_t i = 0; i < u.n; i++)
         if (u.insns[i].in.has_target && u.insns[i].in.flow != DISASM_FLOW_CALL) {
-            long t = find_insn(&u, u.insns[i].in.target);
-            if (t >= 0)
-                u.insns[t].block_start = true;
+            struct uf_insn key = {.in = {.addr = u.insns[i].in.target}};
+            struct uf_insn *t = bsearch(&key, u.insns, u.n, sizeof(*u.insns), insn_cmp);
+            if (t)
+                t->block_start = true;
         }
     bool have_lines = false;
     struct symbols_line line;
@@ -259,6 +309,8 @@ static struct dd_error *cmd_uf(struct session *s, const struct cmd_args *a)
     }
     free(u.insns);
     free(u.work);
+    free(u.seen_addr);
+    free(u.seen_idx);
     return NULL;
 }
 
