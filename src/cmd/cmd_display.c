@@ -15,16 +15,12 @@
 
 #include "base/fmt.h"
 #include "cmd/cmd_format.h"
+#include "cmd/cmd_range.h"
 #include "cmd/command.h"
 #include "cmd/expr.h"
 
 /* Default range of the numeric displays: 128 bytes (db "The default count is 128 bytes"). */
 #define DISPLAY_DEFAULT_BYTES 0x80
-/*
- * Without L?, ranges above 256 MB are refused as typing errors ("Address and
- * Address Range Syntax": "Typically, there is a range limit of 256 MB").
- */
-#define DISPLAY_RANGE_LIMIT 0x10000000ULL
 /* WinDbg prints 32 characters per da/du line (observed output; the page says 48). */
 #define STRING_LINE_CHARS 32
 /*
@@ -69,81 +65,35 @@ static uint64_t addr_mask(const struct session *s)
     return cmd_format_ptr_size(s) == 4 ? 0xffffffffULL : UINT64_MAX;
 }
 
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-static struct dd_error *range_error(const struct cmd_args *a)
-{
-    return dd_error_create(DD_ERR_SYNTAX, "Range error in '%s'", a->line);
-}
-
 /*
- * Parses the range in A->rest for elements of SIZE bytes; sets *start and
- * *count (DEFAULT_COUNT when only an address, or nothing, is given).
+ * Parses the range in A->rest for elements of SIZE bytes (the shared syntax of cmd_range.h);
+ * sets *start and *count (DEFAULT_COUNT when only an address, or nothing, is given). With no
+ * argument the display continues where the last one ended, or starts at the instruction pointer.
  */
 static struct dd_error *parse_range(struct session *s, const struct cmd_args *a, unsigned size,
                                     uint64_t default_count, uint64_t *start, uint64_t *count)
 {
-    const char *p = a->rest;
-    uint64_t addr, n = default_count;
-    if (!*p) {
+    if (!*a->rest) {
+        uint64_t addr;
         if (s->last_dump_cmd[0]) {
             addr = s->next_dump_addr;
         } else {
-            /* No previous display: start at the instruction pointer. */
             struct dd_error *err = expr_eval(s, "@$ip", &addr);
             if (err)
                 return err;
         }
         *start = addr & addr_mask(s);
-        *count = n;
+        *count = default_count;
         return NULL;
     }
-    const char *end;
-    struct dd_error *err = expr_eval_prefix(s, p, &end, &addr);
+    struct cmd_range r;
+    struct dd_error *err = cmd_range_parse(s, a->rest, a->line, size, &r);
     if (err)
         return err;
-    addr &= addr_mask(s);
-    while (is_blank(*end))
-        end++;
-    if (*end == 'l' || *end == 'L') {
-        const char *q = end + 1;
-        bool unlimited = false, backwards = false;
-        if (*q == '?') {
-            unlimited = true;
-            q++;
-        }
-        if (*q == '-') {
-            backwards = true;
-            q++;
-        }
-        err = expr_eval(s, q, &n);
-        if (err)
-            return err;
-        if (n > UINT64_MAX / size || (!unlimited && n * size > DISPLAY_RANGE_LIMIT))
-            return range_error(a);
-        if (backwards) {
-            if (n * size > addr)
-                return range_error(a);
-            addr -= n * size;
-        }
-    } else if (*end) {
-        uint64_t last;
-        err = expr_eval(s, end, &last);
-        if (err)
-            return err;
-        last &= addr_mask(s);
-        if (last < addr || last - addr >= DISPLAY_RANGE_LIMIT)
-            return range_error(a);
-        n = (last - addr) / size + 1;
-    }
-    /* The range may not run past the top of the address space. */
-    if (n && (n - 1) * size > addr_mask(s) - addr)
-        return range_error(a);
-    *start = addr;
-    *count = n;
+    if (*r.rest) /* what follows a complete range is not part of any expression */
+        return dd_error_create(DD_ERR_SYNTAX, "Syntax error at '%s'", r.rest);
+    *start = r.start;
+    *count = r.has_count ? r.count : default_count;
     return NULL;
 }
 
