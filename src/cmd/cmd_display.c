@@ -97,23 +97,6 @@ static struct dd_error *parse_range(struct session *s, const struct cmd_args *a,
     return NULL;
 }
 
-/* Reads LEN bytes at ADDR into BUF, marking in OK which bytes the dump holds. */
-static void read_row(struct session *s, uint64_t addr, uint8_t *buf, bool *ok, size_t len)
-{
-    size_t pos = 0;
-    memset(buf, 0, len);
-    while (pos < len) {
-        size_t got = 0;
-        struct dd_error *err = target_read(s->target, addr + pos, buf + pos, len - pos, &got);
-        dd_error_destroy(err);
-        for (size_t i = 0; i < got; i++)
-            ok[pos + i] = true;
-        pos += got;
-        if (pos < len)
-            ok[pos++] = false; /* a hole: try again after it */
-    }
-}
-
 static uint64_t le_value(const uint8_t *b, unsigned size)
 {
     uint64_t v = 0;
@@ -177,7 +160,7 @@ static void display_values(struct session *s, const struct display_format *f, un
     uint64_t addr = start;
     while (count) {
         unsigned n = count < per_line ? (unsigned)count : per_line;
-        read_row(s, addr, buf, ok, (size_t)n * size);
+        target_read_marked(s->target, addr, buf, ok, (size_t)n * size);
         dd_printf(s->out, "%s  ", session_fmt_addr(s, abuf, addr));
         for (unsigned i = 0; i < n; i++) {
             if (i)
@@ -236,7 +219,7 @@ static void display_string(struct session *s, unsigned size, uint64_t start, uin
     bool done = false;
     while (count && !done) {
         unsigned n = count < STRING_LINE_CHARS ? (unsigned)count : STRING_LINE_CHARS;
-        read_row(s, addr, buf, ok, (size_t)n * size);
+        target_read_marked(s->target, addr, buf, ok, (size_t)n * size);
         size_t len = 0;
         unsigned used = 0;
         for (; used < n; used++) {

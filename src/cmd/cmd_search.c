@@ -283,23 +283,6 @@ static struct dd_error *parse_string(struct search *x, const struct cmd_args *a,
     return NULL;
 }
 
-/* Reads LEN (<= 16) bytes at ADDR, marking in OK which the dump holds. */
-static void read_row(struct session *s, uint64_t addr, uint8_t *buf, bool *ok, size_t len)
-{
-    size_t pos = 0;
-    memset(buf, 0, len);
-    while (pos < len) {
-        size_t got = 0;
-        struct dd_error *err = target_read(s->target, addr + pos, buf + pos, len - pos, &got);
-        dd_error_destroy(err);
-        for (size_t i = 0; i < got; i++)
-            ok[pos + i] = true;
-        pos += got;
-        if (pos < len)
-            ok[pos++] = false;
-    }
-}
-
 static char printable(uint8_t c)
 {
     return c >= 0x20 && c < 0x7f ? (char)c : '.';
@@ -333,7 +316,7 @@ static void print_hit(struct search *x, uint64_t addr)
     }
     uint8_t b[16];
     bool ok[16];
-    read_row(s, addr, b, ok, sizeof(b));
+    target_read_marked(s->target, addr, b, ok, sizeof(b));
     dd_puts(s->out, " ");
     bool chars = true;
     switch (x->type) {

@@ -3,6 +3,7 @@
 #include "core/target.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "dump/dump.h"
 
@@ -44,6 +45,22 @@ struct dd_error *target_read(struct target *t, uint64_t addr, void *buf, size_t 
     }
     *ret_read = got;
     return err;
+}
+
+void target_read_marked(struct target *t, uint64_t addr, uint8_t *buf, bool *ok, size_t n)
+{
+    size_t pos = 0;
+    memset(buf, 0, n);
+    while (pos < n) {
+        size_t got = 0;
+        struct dd_error *err = target_read(t, addr + pos, buf + pos, n - pos, &got);
+        dd_error_destroy(err);
+        for (size_t i = 0; i < got; i++)
+            ok[pos + i] = true;
+        pos += got;
+        if (pos < n)
+            ok[pos++] = false; /* a hole: try again after it */
+    }
 }
 
 struct dd_error *target_read_exact(struct target *t, uint64_t addr, void *buf, size_t n)

@@ -236,6 +236,11 @@ void target_destroy(struct target *t);
 struct dd_error *target_read(struct target *t, uint64_t addr, void *buf, size_t n,
                              size_t *ret_read);
 /* Reads exactly N bytes or fails (no partial result). */
+/*
+ * Reads N bytes at ADDR into BUF across holes: OK[i] says whether byte i is in the dump (missing
+ * bytes read as 0), for displays that show "??" per byte.
+ */
+void target_read_marked(struct target *t, uint64_t addr, uint8_t *buf, bool *ok, size_t n);
 struct dd_error *target_read_exact(struct target *t, uint64_t addr, void *buf, size_t n);
 
 /* Returns the module containing ADDR, or NULL. */
