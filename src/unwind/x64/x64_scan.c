@@ -6,32 +6,12 @@
  */
 #include "base/cursor.h"
 #include "unwind/x64/x64_internal.h"
+#include "unwind/x86_common.h"
 
 static bool in_module(const struct unwind_env *env, uint64_t addr)
 {
     uint64_t base, size;
     return env && env->find_module && env->find_module(env->ctx, addr, &base, &size);
-}
-
-/* Length of the ModRM (+SIB +displacement) part starting at MODRM, for a 64-bit address. */
-static size_t modrm_len(const uint8_t *p, size_t avail)
-{
-    uint8_t mod = p[0] >> 6, rm = p[0] & 7;
-    size_t len = 1;
-    if (mod != 3 && rm == 4) { /* SIB follows */
-        if (avail < 2)
-            return 0;
-        len++;
-        if (mod == 0 && (p[1] & 7) == 5)
-            len += 4; /* no base: disp32 */
-    }
-    if (mod == 0 && rm == 5)
-        len += 4; /* RIP-relative disp32 */
-    else if (mod == 1)
-        len += 1;
-    else if (mod == 2)
-        len += 4;
-    return len;
 }
 
 bool unwind_x64_call_precedes(const struct unwind_env *env, uint64_t ra, const uint8_t *bytes,
@@ -56,7 +36,7 @@ bool unwind_x64_call_precedes(const struct unwind_env *env, uint64_t ra, const u
         const uint8_t *m = bytes + p + 1;
         if (((m[0] >> 3) & 7) != 2)
             continue;
-        size_t ml = modrm_len(m, len - p - 1);
+        size_t ml = unwind_x86_modrm_length(m, len - p - 1);
         if (ml == 0 || p + 1 + ml != len)
             continue;
         if ((m[0] >> 6) == 0 && (m[0] & 7) == 5 && env && env->find_module) {

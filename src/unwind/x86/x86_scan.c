@@ -7,6 +7,7 @@
  */
 #include "base/cursor.h"
 #include "unwind/x86/x86_internal.h"
+#include "unwind/x86_common.h"
 
 bool x86_in_module(const struct unwind_env *env, uint64_t addr)
 {
@@ -34,29 +35,6 @@ static size_t read_code(const struct unwind_env *env, uint32_t addr, void *buf, 
             return got;
     }
     return env->read_memory(env->ctx, addr, buf, len);
-}
-
-/* Length of the ModRM (+SIB +displacement) bytes at P with 32-bit addressing; 0 if cut short. */
-static size_t modrm_len(const uint8_t *p, size_t avail)
-{
-    uint8_t mod = p[0] >> 6, rm = p[0] & 7;
-    size_t len = 1;
-    if (mod == 3)
-        return len;
-    if (rm == 4) { /* SIB follows */
-        if (avail < 2)
-            return 0;
-        len++;
-        if (mod == 0 && (p[1] & 7) == 5)
-            len += 4; /* SIB with no base: disp32 */
-    } else if (mod == 0 && rm == 5) {
-        len += 4; /* [disp32] */
-    }
-    if (mod == 1)
-        len += 1;
-    else if (mod == 2)
-        len += 4;
-    return len;
 }
 
 static bool is_prefix(uint8_t b)
@@ -89,7 +67,7 @@ bool unwind_x86_call_precedes(const struct unwind_env *env, uint32_t ra, const u
         const uint8_t *m = bytes + p + 1;
         if (((m[0] >> 3) & 7) != 2)
             continue;
-        size_t ml = modrm_len(m, len - p - 1);
+        size_t ml = unwind_x86_modrm_length(m, len - p - 1);
         if (ml == 0 || p + 1 + ml != len)
             continue;
         if (m[0] == 0x15 && !prefixed && modules) {
