@@ -69,6 +69,15 @@ struct dd_error *target_read_exact(struct target *t, uint64_t addr, void *buf, s
     return target_read(t, addr, buf, n, &got);
 }
 
+struct dd_error *target_read_physical(struct target *t, uint64_t addr, void *buf, size_t n,
+                                      size_t *ret_read)
+{
+    *ret_read = 0;
+    if (!t->ops->read_physical)
+        return dd_error_memory(addr);
+    return t->ops->read_physical(t, addr, buf, n, ret_read);
+}
+
 const struct target_module *target_module_by_addr(const struct target *t, uint64_t addr)
 {
     size_t lo = 0, hi = t->nmodules;

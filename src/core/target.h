@@ -165,6 +165,31 @@ struct target_annotation {
     const char *value;
 };
 
+/*
+ * Kernel dumps: the DUMP_HEADER32/64 fields (and triage header facts) that .bugcheck, vertarget
+ * and !analyze show. All zero for user-mode dumps.
+ */
+struct target_kernel {
+    uint32_t dump_type;         /* DUMP_HEADER DumpType: 1 full, 2 kernel, 4 triage, 5 bitmap... */
+    const char *dump_type_text; /* e.g. "Kernel Bitmap Dump File: Kernel address space is available" */
+    uint32_t machine_image_type; /* IMAGE_FILE_MACHINE_* */
+    uint32_t major_version;     /* 0xf free build, 0xc checked build */
+    uint32_t minor_version;     /* the build number, e.g. 19041 */
+    uint32_t number_processors;
+    uint32_t bugcheck_code;
+    uint64_t bugcheck_params[4];
+    uint64_t directory_table_base; /* CR3 (x86/x64) or TTBR (ARM64) of the crashing process */
+    bool pae_enabled;              /* x86 only */
+    uint64_t pfn_database, ps_loaded_module_list, ps_active_process_head;
+    uint64_t kd_debugger_data_block; /* virtual address of KDDEBUGGER_DATA64 (may be encoded) */
+    const uint8_t *kdbg_copy;        /* triage: the copy of KDDEBUGGER_DATA64 in the file; NULL when absent */
+    size_t kdbg_copy_size;
+    uint64_t system_time;    /* FILETIME of the crash */
+    uint64_t system_up_time; /* 100 ns units since boot; 0 when not recorded */
+    uint32_t product_type, suite_mask;
+    uint64_t top_of_stack;   /* triage: where the saved call stack begins; 0 otherwise */
+};
+
 struct target;
 
 struct target_ops {
@@ -177,6 +202,12 @@ struct target_ops {
                                      size_t *ret_read);
     /* Frees format-specific state; may be NULL. */
     void (*destroy)(struct target *t);
+    /*
+     * Kernel dumps: reads physical memory like read_virtual (DD_ERR_MEMORY error at the first
+     * missing byte). NULL for formats without physical memory.
+     */
+    struct dd_error *(*read_physical)(struct target *t, uint64_t addr, void *buf, size_t n,
+                                      size_t *ret_read);
 };
 
 /*
@@ -225,6 +256,8 @@ struct target {
     uint32_t breakpad_dump_thread, breakpad_requesting_thread;
 
     struct dd_memmap memory; /* captured memory ranges */
+
+    struct target_kernel kernel; /* kind == TARGET_KERNEL only */
 };
 
 /* Opens the dump at PATH with whichever format reader recognises it; sets ret. */
@@ -235,13 +268,16 @@ void target_destroy(struct target *t);
 /* See target_ops.read_virtual. */
 struct dd_error *target_read(struct target *t, uint64_t addr, void *buf, size_t n,
                              size_t *ret_read);
-/* Reads exactly N bytes or fails (no partial result). */
 /*
  * Reads N bytes at ADDR into BUF across holes: OK[i] says whether byte i is in the dump (missing
  * bytes read as 0), for displays that show "??" per byte.
  */
 void target_read_marked(struct target *t, uint64_t addr, uint8_t *buf, bool *ok, size_t n);
+/* Reads exactly N bytes or fails (no partial result). */
 struct dd_error *target_read_exact(struct target *t, uint64_t addr, void *buf, size_t n);
+/* Reads physical memory (kernel dumps); a DD_ERR_MEMORY error when the target has none there. */
+struct dd_error *target_read_physical(struct target *t, uint64_t addr, void *buf, size_t n,
+                                      size_t *ret_read);
 
 /* Returns the module containing ADDR, or NULL. */
 const struct target_module *target_module_by_addr(const struct target *t, uint64_t addr);

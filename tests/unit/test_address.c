@@ -22,7 +22,7 @@ static struct dd_error *fake_read(struct target *t, uint64_t addr, void *buf, si
     return dd_memmap_read(&t->memory, addr, buf, n, ret_read);
 }
 
-static const struct target_ops fake_ops = {fake_read, NULL};
+static const struct target_ops fake_ops = {.read_virtual = fake_read};
 
 #define COMMIT 0x1000
 #define RESERVE 0x2000

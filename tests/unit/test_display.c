@@ -53,7 +53,7 @@ static struct dd_error *fake_read(struct target *t, uint64_t addr, void *buf, si
     return dd_memmap_read(&t->memory, addr, buf, n, ret_read);
 }
 
-static const struct target_ops fake_ops = {fake_read, NULL};
+static const struct target_ops fake_ops = {.read_virtual = fake_read};
 
 /* 0x0012fe84: a stack; the first 16 bytes are the db example of the brief. */
 static const uint8_t stack_bytes[] = {

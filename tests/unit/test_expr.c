@@ -58,7 +58,7 @@ static struct dd_error *fake_read(struct target *t, uint64_t addr, void *buf, si
     return dd_memmap_read(&t->memory, addr, buf, n, ret_read);
 }
 
-static const struct target_ops fake_ops = {fake_read, NULL};
+static const struct target_ops fake_ops = {.read_virtual = fake_read};
 
 /* Memory: a pointer at 0x1000, a PE header at the module base. */
 static uint8_t mem_data[0x20];

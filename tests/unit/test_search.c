@@ -21,7 +21,7 @@ static struct dd_error *fake_read(struct target *t, uint64_t addr, void *buf, si
     return dd_memmap_read(&t->memory, addr, buf, n, ret_read);
 }
 
-static const struct target_ops fake_ops = {fake_read, NULL};
+static const struct target_ops fake_ops = {.read_virtual = fake_read};
 
 /* 0x10000: text, a run of Q, an aligned and an unaligned 'VUTS', a UTF-16 string. */
 static uint8_t page_a[0x100];

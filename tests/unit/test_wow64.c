@@ -27,7 +27,7 @@ static struct dd_error *fake_read(struct target *t, uint64_t addr, void *buf, si
     return dd_memmap_read(&t->memory, addr, buf, n, ret_read);
 }
 
-static const struct target_ops fake_ops = {fake_read, NULL};
+static const struct target_ops fake_ops = {.read_virtual = fake_read};
 
 static void put32(uint8_t *p, uint32_t v)
 {

@@ -27,7 +27,7 @@ static void mdmp_destroy(struct target *t)
     t->impl = NULL;
 }
 
-static const struct target_ops mdmp_ops = {mdmp_read_virtual, mdmp_destroy};
+static const struct target_ops mdmp_ops = {.read_virtual = mdmp_read_virtual, .destroy = mdmp_destroy};
 
 static struct dd_error *mdmp_open(struct target *t)
 {
