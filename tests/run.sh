@@ -59,6 +59,8 @@ tally "$("$BUILD/tests/unit_tests" 2>&1)"
 tally "$(python3 tests/golden/run_golden.py "$BUILD/dumpdbg" 2>&1)"
 tally "$(python3 tests/golden/run_golden.py "$BUILD/dumpdbg" --smoke 2>&1)"
 tally "$(timeout 300 python3 tests/integration/symserver_e2e.py "$BUILD/dumpdbg" 2>&1)"
+tally "$(timeout 300 python3 tests/integration/json_report_compare.py "$BUILD/dumpdbg" 2>&1)"
+tally "$(timeout 600 python3 tests/integration/triage_batch.py "$BUILD/dumpdbg" 2>&1)"
 # Every fuzz target replays its saved crashers and seed corpus; the mdmp target also gets two fixtures.
 for replay in "$BUILD"/tests/fuzz/fuzz_replay_*; do
     [[ -f $replay && -x $replay ]] || continue
@@ -67,6 +69,25 @@ for replay in "$BUILD"/tests/fuzz/fuzz_replay_*; do
     [[ $name == mdmp ]] && extra=(tests/fixtures/dumps/crash_null_write.dmp tests/fixtures/dumps/crash_breakpoint.dmp)
     tally "$("$replay" "tests/fuzz/crashers/$name" "tests/fuzz/corpus/$name" "${extra[@]}" 2>&1)"
 done
+
+# The fuzz smoke run: every target for DD_FUZZ_SECONDS (60 by default; 0 skips it) in a clang
+# libFuzzer build, so a new parser path that crashes on its first mutations fails the suite.
+fuzz_seconds=${DD_FUZZ_SECONDS:-60}
+if [[ $fuzz_seconds == 0 ]]; then
+    echo "skip fuzz-smoke: DD_FUZZ_SECONDS=0"; total_skip=$((total_skip + 1))
+elif ! command -v clang >/dev/null || ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n){return 0;}' |
+    clang -x c -fsanitize=fuzzer -o /dev/null - 2>/dev/null; then
+    echo "skip fuzz-smoke: clang with libFuzzer (Debian clang + libclang-rt-14-dev) is not installed"
+    total_skip=$((total_skip + 1))
+else
+    if [[ ! -d $BUILD-fuzz ]]; then
+        CC=clang step "setup-fuzz" meson setup "$BUILD-fuzz" -Dfuzz=true -Db_sanitize=address,undefined \
+            -Db_lundef=false -Dbuildtype=debugoptimized || true
+    fi
+    if [[ -d $BUILD-fuzz ]] && step "compile-fuzz" meson compile -C "$BUILD-fuzz"; then
+        tally "$(DD_FUZZ_SECONDS=$fuzz_seconds tests/fuzz/smoke.sh "$BUILD-fuzz" 2>&1)"
+    fi
+fi
 
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 [[ $total_fail -eq 0 ]]

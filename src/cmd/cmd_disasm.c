@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/interrupt.h"
 #include "cmd/command.h"
 #include "cmd/expr.h"
 #include "disasm/disasm.h"
@@ -108,7 +109,7 @@ static struct dd_error *cmd_u(struct session *s, const struct cmd_args *a)
         return err;
     print_label(s, addr);
     /* "u START END" shows every instruction that starts at or before END. */
-    for (uint64_t i = 0; end ? addr <= end : i < count; i++) {
+    for (uint64_t i = 0; (end ? addr <= end : i < count) && !dd_interrupt_pending(); i++) {
         struct disasm_insn in;
         if ((err = disasm_decode(&c, addr, &in)))
             return err;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/interrupt.h"
 #include "base/fmt.h"
 #include "cmd/cmd_format.h"
 #include "cmd/cmd_range.h"
@@ -158,7 +159,7 @@ static void display_values(struct session *s, const struct display_format *f, un
     bool ok[16];
     char abuf[DD_ADDR_BUF];
     uint64_t addr = start;
-    while (count) {
+    while (count && !dd_interrupt_pending()) {
         unsigned n = count < per_line ? (unsigned)count : per_line;
         target_read_marked(s->target, addr, buf, ok, (size_t)n * size);
         dd_printf(s->out, "%s  ", session_fmt_addr(s, abuf, addr));
@@ -217,7 +218,7 @@ static void display_string(struct session *s, unsigned size, uint64_t start, uin
     char abuf[DD_ADDR_BUF];
     uint64_t addr = start;
     bool done = false;
-    while (count && !done) {
+    while (count && !done && !dd_interrupt_pending()) {
         unsigned n = count < STRING_LINE_CHARS ? (unsigned)count : STRING_LINE_CHARS;
         target_read_marked(s->target, addr, buf, ok, (size_t)n * size);
         size_t len = 0;

@@ -1,3 +1,4 @@
+#include "base/interrupt.h"
 #include "base/fmt.h"
 #include "cmd/command.h"
 #include "ext/ext.h"
@@ -160,6 +161,7 @@ void cmd_execute_line(struct session *s, const char *line)
     char buf[CMD_MAX];
     size_t n = 0;
     bool quoted = false;
+    dd_interrupt_clear(); /* an interrupt stops the rest of its own line only */
     for (const char *p = line;; p++) {
         if (*p == '"')
             quoted = !quoted;
@@ -167,7 +169,7 @@ void cmd_execute_line(struct session *s, const char *line)
             buf[n] = '\0';
             cmd_run(s, buf);
             n = 0;
-            if (*p == '\0' || s->quit)
+            if (*p == '\0' || s->quit || dd_interrupt_pending())
                 break;
             continue;
         }

@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/interrupt.h"
 #include "base/writer.h"
 #include "cmd/command.h"
 #include "cmd/session.h"
@@ -9,8 +10,14 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Throws output away, but asks a command that prints more than 1 MB to stop (fuzz time is for
+ * parsing, not for printing 256 MB of "????????"). */
 static void discard(void *ctx, const char *d, size_t n)
 {
+    size_t *total = ctx;
+    *total += n;
+    if (*total > (1u << 20))
+        dd_interrupt_request();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -21,7 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         dd_error_destroy(err);
         return 0;
     }
-    struct dd_writer out = {discard, NULL};
+    size_t printed = 0;
+    struct dd_writer out = {discard, &printed};
     struct session s;
     session_init(&s, t, &out, "fuzz.dmp");
     cmd_execute_line(&s, "vertarget; |; ||; ~; lmv; .exr -1; r; .ecxr; ~* r; dd @$csp; db @$ip; "
