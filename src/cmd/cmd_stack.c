@@ -1,6 +1,6 @@
 /*
- * Stack commands: k and its variants (kn kb kv kc kL kf, a frame count), .frame N and
- * .frame /r N. The walk runs the effective machine's unwind cascade (src/unwind/) over the
+ * Stack commands: k and its variants (kn kb kv kc kL kf kp kP kd, a frame count, "= ..." start
+ * registers, /proven), .frame N and .frame /r N; inline frames count as frames (cmd_frames.c). The walk runs the effective machine's unwind cascade (src/unwind/) over the
  * dump's memory and the modules' unwind data (the image in the dump, else the image file).
  * Column layouts follow WinDbg's `k` documentation and current cdb transcripts:
  * " # Child-SP          RetAddr               Call Site".
@@ -12,6 +12,8 @@
 
 #include "base/cursor.h"
 #include "base/fmt.h"
+#include "cmd/cmd_stack.h"
+#include "cmd/cmd_vars.h"
 #include "cmd/command.h"
 #include "cmd/expr.h"
 #include "nt/wow64.h"
@@ -103,15 +105,27 @@ static const struct unwind_arch *unwinder_for(enum dd_cpu cpu)
     }
 }
 
-struct dd_error *session_stack_walk(struct session *s, size_t max, struct unwind_walk *ret)
+struct k_options {
+    bool args;         /* kb kv: the first parameters */
+    bool fpo;          /* kv */
+    bool names_only;   /* kc */
+    bool no_source;    /* kL */
+    bool sizes;        /* kf */
+    bool params;       /* kp */
+    bool params_lines; /* kP */
+    bool proven;       /* /proven */
+    size_t count;
+    bool has_start;    /* k = ...: walk from start instead of the context */
+    struct regset start;
+};
+
+/* Walks from START (a register set of the effective machine) into ret; see session_stack_walk. */
+static struct dd_error *walk_from(struct session *s, const struct regset *rs, size_t max,
+                                  struct unwind_walk *ret)
 {
-    struct regset rs;
-    struct dd_error *err = session_regs(s, &rs);
-    if (err)
-        return err;
     struct unwind_regs start;
-    unwind_regs_from_regset(&rs, &start);
-    const struct unwind_arch *ua = unwinder_for(rs.arch ? rs.arch->cpu : DD_CPU_UNKNOWN);
+    unwind_regs_from_regset(rs, &start);
+    const struct unwind_arch *ua = unwinder_for(rs->arch ? rs->arch->cpu : DD_CPU_UNKNOWN);
     if (!ua) {
         /* No cascade for this CPU yet: the context is the only frame that is certain. */
         memset(ret, 0, sizeof(*ret));
@@ -119,8 +133,8 @@ struct dd_error *session_stack_walk(struct session *s, size_t max, struct unwind
         if (!ret->frames)
             return &dd_error_no_memory;
         ret->nframes = 1;
-        ret->frames[0].ip = regset_slot(&rs, rs.arch->pc_slot);
-        ret->frames[0].sp = regset_slot(&rs, rs.arch->sp_slot);
+        ret->frames[0].ip = regset_slot(rs, rs->arch->pc_slot);
+        ret->frames[0].sp = regset_slot(rs, rs->arch->sp_slot);
         ret->frames[0].regs = start;
         ret->stop = UNWIND_STOP_NO_CALLER;
         return NULL;
@@ -134,7 +148,7 @@ struct dd_error *session_stack_walk(struct session *s, size_t max, struct unwind
     env.read_image = env_read_image;
     /* x86 frames come from the symbols' frame data (PDB FrameData/FPO, Breakpad STACK WIN/CFI). */
     struct unwind_x86_frame_info_source x86_info = {symbols_x86_frame_info, s->syms};
-    if (rs.arch->cpu == DD_CPU_X86 && s->syms)
+    if (rs->arch->cpu == DD_CPU_X86 && s->syms)
         env.arch_data = &x86_info;
     struct unwind_options o;
     memset(&o, 0, sizeof(o));
@@ -142,43 +156,136 @@ struct dd_error *session_stack_walk(struct session *s, size_t max, struct unwind
     return unwind_walk_run(ua, &env, &start, &o, ret);
 }
 
-struct k_options {
-    bool args;     /* kb kv: the first parameters */
-    bool fpo;      /* kv */
-    bool names_only; /* kc */
-    bool no_source;  /* kL */
-    bool sizes;      /* kf */
-    size_t count;
-};
-
-/* The frame's code location as WinDbg writes it, plus " [file @ line]" when known. */
-static void call_site(struct session *s, const struct unwind_frame *f, bool first, bool source,
-                      char *buf, size_t len)
+struct dd_error *session_stack_walk(struct session *s, size_t max, struct unwind_walk *ret)
 {
-    if (!session_symbolize(s, f->ip, buf, len)) {
-        char abuf[DD_ADDR_BUF];
-        snprintf(buf, len, "%s", session_fmt_addr(s, abuf, f->ip));
-    }
-    if (!source || !s->syms)
+    struct regset rs;
+    struct dd_error *err = session_regs(s, &rs);
+    if (err)
+        return err;
+    return walk_from(s, &rs, max, ret);
+}
+
+/* Writes " [file @ line] " for frame IDX into BUF (empty without a source position). */
+static void frame_source(const struct cmd_frame *f, char *buf, size_t len)
+{
+    if (f->file[0])
+        snprintf(buf, len, " [%s @ %u] ", f->file, f->line);
+    else if (len)
+        buf[0] = 0;
+}
+
+/* Prints frame IDX's line of k in the layout O asks for. */
+static void print_frame_line(struct session *s, const struct k_options *o,
+                             const struct cmd_frames *fs, size_t idx)
+{
+    struct dd_writer *out = s->out;
+    const struct cmd_frame *f = &fs->frames[idx];
+    const struct unwind_frame *uf = &fs->walk.frames[f->phys];
+    unsigned ps = session_ptr_size(s);
+    char sp[DD_ADDR_BUF], ra[DD_ADDR_BUF], src[1200];
+    struct dd_strbuf params = {0};
+    char *site = malloc(4096);
+    if (!site)
         return;
-    /* A return address points after the call: its line is the call's, one byte back. */
-    struct symbols_line line;
-    uint64_t at = first || (f->flags & UNWIND_FRAME_TRAP) ? f->ip : f->ip - 1;
-    if (symbols_find_line(s->syms, at, &line) == NULL && line.file[0]) {
-        size_t n = strlen(buf);
-        snprintf(buf + n, len - n, " [%s @ %u] ", line.file, line.line);
+    if ((o->params || o->params_lines) && !f->is_inline)
+        stack_params_text(s, fs, idx, o->params_lines, &params);
+    cmd_frame_site(s, fs, idx, params.len ? params.data : NULL, site, 4096);
+    dd_strbuf_deinit(&params);
+    frame_source(f, src, sizeof(src));
+    if (o->no_source)
+        src[0] = 0;
+    uint64_t ret_addr = uf->has_return_address ? uf->return_address : 0;
+    /* Inline frames have no stack of their own: WinDbg fills both columns with this. */
+    const char *inl_sp = ps == 8 ? "(Inline Function)" : "(Inline)";
+    const char *inl_ra = ps == 8 ? "--------`--------" : "--------";
+    dd_printf(out, "%02zx ", idx);
+    if (o->names_only) {
+        dd_printf(out, "%s%s\n", site, src);
+        free(site);
+        return;
     }
+    if (o->sizes) {
+        size_t prev = SIZE_MAX;
+        for (size_t k = idx; k-- > 0;)
+            if (!fs->frames[k].is_inline) {
+                prev = k;
+                break;
+            }
+        if (prev == SIZE_MAX || f->is_inline)
+            dd_puts(out, "          ");
+        else
+            dd_printf(out, "%8llx  ",
+                      (unsigned long long)(uf->sp - fs->walk.frames[fs->frames[prev].phys].sp));
+    }
+    if (ps == 8 && o->args) {
+        /* x64 has no stack arguments to speak of: kb shows the callee's home space. */
+        if (f->is_inline) {
+            dd_printf(out, "%s : %-71s : %s%s\n", inl_ra, inl_sp, site, src);
+            free(site);
+            return;
+        }
+        uint8_t b[32];
+        size_t got = env_read_memory(s, uf->sp + 8, b, sizeof(b));
+        dd_printf(out, "%s : ", dd_fmt_addr(ra, ret_addr, 8));
+        for (unsigned k = 0; k < 4; k++) {
+            char v[DD_ADDR_BUF];
+            if (got >= (k + 1) * 8)
+                dd_printf(out, "%s ", dd_fmt_addr(v, dd_le64(b + 8 * k), 8));
+            else
+                dd_puts(out, "????????`???????? ");
+        }
+        dd_printf(out, ": %s%s\n", site, src);
+        free(site);
+        return;
+    }
+    if (f->is_inline) {
+        dd_printf(out, "%s %s     ", inl_sp, inl_ra);
+        if (ps == 4 && o->args)
+            dd_puts(out, "-------- -------- -------- ");
+        dd_printf(out, "%s%s\n", site, src);
+        free(site);
+        return;
+    }
+    if (ps == 8) {
+        dd_printf(out, "%s %s     %s%s\n", dd_fmt_addr(sp, uf->sp, 8),
+                  dd_fmt_addr(ra, ret_addr, 8), site, src);
+        free(site);
+        return;
+    }
+    /* x86 shows each frame's EBP ("ChildEBP"), the stack pointer when EBP is unknown. */
+    uint64_t ebp = unwind_regs_has(&uf->regs, X86_EBP) ? uf->regs.r[X86_EBP] : uf->sp;
+    dd_printf(out, "%s %s     ", dd_fmt_addr(sp, ebp, 4), dd_fmt_addr(ra, ret_addr, 4));
+    if (o->args) {
+        /* "Args to Child": the three dwords above the saved EBP and return address. */
+        uint8_t b[12];
+        size_t got = env_read_memory(s, ebp + 8, b, sizeof(b));
+        for (unsigned k = 0; k < 3; k++) {
+            if (got >= (k + 1) * 4)
+                dd_printf(out, "%08x ", dd_le32(b + 4 * k));
+            else
+                dd_puts(out, "???????? ");
+        }
+    }
+    dd_puts(out, site);
+    if (o->fpo)
+        stack_fpo_text(s, fs, idx, out);
+    dd_printf(out, "%s\n", src);
+    free(site);
 }
 
 static struct dd_error *print_stack(struct session *s, const struct k_options *o)
 {
     struct unwind_walk w;
-    struct dd_error *err = session_stack_walk(s, o->count, &w);
+    struct dd_error *err = o->has_start ? walk_from(s, &o->start, o->count, &w)
+                                        : session_stack_walk(s, o->count, &w);
+    if (err)
+        return err;
+    struct cmd_frames fs;
+    err = cmd_frames_expand(s, &w, o->count, &fs);
     if (err)
         return err;
     unsigned ps = session_ptr_size(s);
     struct dd_writer *out = s->out;
-    char sp[DD_ADDR_BUF], ra[DD_ADDR_BUF], site[2048];
     if (!unwinder_for(s->effmach ? s->effmach->cpu : DD_CPU_UNKNOWN))
         dd_puts(out, "WARNING: Stack unwind information not available. Following frames may be "
                      "wrong.\n");
@@ -191,59 +298,23 @@ static struct dd_error *print_stack(struct session *s, const struct k_options *o
         dd_puts(out, " #   Memory  Child-SP          RetAddr               Call Site\n");
     else if (ps == 8)
         dd_puts(out, " # Child-SP          RetAddr               Call Site\n");
+    else if (o->sizes)
+        dd_puts(out, " #   Memory  ChildEBP RetAddr      \n");
     else if (o->args)
         dd_puts(out, " # ChildEBP RetAddr      Args to Child              \n");
     else
         dd_puts(out, " # ChildEBP RetAddr      \n");
-    for (size_t i = 0; i < w.nframes; i++) {
-        const struct unwind_frame *f = &w.frames[i];
-        call_site(s, f, i == 0, !o->no_source, site, sizeof(site));
-        uint64_t ret_addr = f->has_return_address ? f->return_address : 0;
-        dd_printf(out, "%02zx ", i);
-        if (o->names_only) {
-            dd_printf(out, "%s\n", site);
-            continue;
-        }
-        if (o->sizes) {
-            if (i == 0)
-                dd_puts(out, "          ");
-            else
-                dd_printf(out, "%8llx  ", (unsigned long long)(f->sp - w.frames[i - 1].sp));
-        }
-        if (ps == 8 && o->args) {
-            /* x64 has no stack arguments to speak of: kb shows the callee's home space. */
-            uint64_t home[4] = {0, 0, 0, 0};
-            uint8_t b[32];
-            size_t got = env_read_memory(s, f->sp + 8, b, sizeof(b));
-            dd_printf(out, "%s : ", dd_fmt_addr(ra, ret_addr, 8));
-            for (unsigned k = 0; k < 4; k++) {
-                char v[DD_ADDR_BUF];
-                if (got >= (k + 1) * 8) {
-                    home[k] = dd_le64(b + 8 * k);
-                    dd_printf(out, "%s ", dd_fmt_addr(v, home[k], 8));
-                } else {
-                    dd_puts(out, "????????`???????? ");
-                }
-            }
-            dd_printf(out, ": %s\n", site);
-            continue;
-        }
-        if (ps == 8) {
-            dd_printf(out, "%s %s     %s\n", dd_fmt_addr(sp, f->sp, 8), dd_fmt_addr(ra, ret_addr, 8),
-                      site);
-        } else {
-            /* x86 shows each frame's EBP ("ChildEBP"), the stack pointer when EBP is unknown. */
-            uint64_t ebp = unwind_regs_has(&f->regs, X86_EBP) ? f->regs.r[X86_EBP] : f->sp;
-            dd_printf(out, "%s %s     %s\n", dd_fmt_addr(sp, ebp, 4), dd_fmt_addr(ra, ret_addr, 4),
-                      site);
-        }
+    for (size_t i = 0; i < fs.count; i++) {
+        print_frame_line(s, o, &fs, i);
+        if (o->proven)
+            stack_proven_print(s, &fs, i);
     }
-    if (w.stop == UNWIND_STOP_FAULT) {
+    if (fs.walk.stop == UNWIND_STOP_FAULT) {
         char fa[DD_ADDR_BUF];
         dd_printf(out, "(the walk stopped: memory at %s is not in the dump)\n",
-                  dd_fmt_addr(fa, w.fault_address, ps));
+                  dd_fmt_addr(fa, fs.walk.fault_address, ps));
     }
-    unwind_walk_deinit(&w);
+    cmd_frames_deinit(&fs);
     return NULL;
 }
 
@@ -309,12 +380,85 @@ struct dd_error *cmd_stack_wow64_k(struct session *s, size_t count)
     return NULL;
 }
 
-/* k[b|v|c|L|f|n|p|P] [= BP SP IP] [COUNT]: the letters may come glued ("kbn") or not. */
+/*
+ * "= ..." of k: the registers a walk starts from (debugger reference, k): on x86
+ * "= BasePtr StackPtr InstructionPtr" (or "= BasePtr [FrameCount]": that frame pointer with the
+ * context's stack and instruction pointers); on x64 and ARM64 "= StackPtr InstructionPtr
+ * FrameCount" (or "= StackPtr FrameCount" with the context's instruction pointer). Only the named
+ * registers are known in the start frame: the others are not the context's at that point.
+ */
+static struct dd_error *parse_start(struct session *s, const char *p, struct k_options *o)
+{
+    uint64_t v[3];
+    size_t n = 0;
+    char word[256];
+    while (*p && n < 3) {
+        p = cmd_next_word(p, word, sizeof(word));
+        struct dd_error *err = expr_eval(s, word, &v[n]);
+        if (err)
+            return err;
+        n++;
+    }
+    if (n == 0 || *p)
+        return dd_error_create(DD_ERR_SYNTAX, "Syntax error in 'k = %s'", p);
+    struct regset ctx;
+    struct dd_error *err = session_regs(s, &ctx);
+    if (err)
+        return err;
+    const struct arch_ops *arch = ctx.arch;
+    struct regset rs;
+    memset(&rs, 0, sizeof(rs));
+    rs.arch = arch;
+    uint64_t count = 0;
+    if (arch->cpu == DD_CPU_X86) {
+        regset_put(&rs, arch->fp_slot, v[0]);
+        regset_put(&rs, arch->sp_slot, n == 3 ? v[1] : regset_slot(&ctx, arch->sp_slot));
+        regset_put(&rs, arch->pc_slot, n == 3 ? v[2] : regset_slot(&ctx, arch->pc_slot));
+        if (n == 2)
+            count = v[1];
+    } else {
+        regset_put(&rs, arch->sp_slot, v[0]);
+        regset_put(&rs, arch->pc_slot, n == 3 ? v[1] : regset_slot(&ctx, arch->pc_slot));
+        if (n >= 2)
+            count = v[n - 1];
+    }
+    if (count)
+        o->count = (size_t)(count > 0xffff ? 0xffff : count);
+    o->start = rs;
+    o->has_start = true;
+    return NULL;
+}
+
+/* kd [WordCount]: the raw stack words from the stack pointer, as dps/dds show them. */
+static struct dd_error *stack_words(struct session *s, const char *rest)
+{
+    struct regset rs;
+    struct dd_error *err = session_regs(s, &rs);
+    if (err)
+        return err;
+    uint64_t n = 0x20;
+    if (*rest && (err = expr_eval(s, rest, &n)) != NULL)
+        return err;
+    char cmd[96];
+    snprintf(cmd, sizeof(cmd), "%s 0x%llx L0x%llx", session_ptr_size(s) == 8 ? "dqs" : "dds",
+             (unsigned long long)regset_slot(&rs, rs.arch->sp_slot),
+             (unsigned long long)(n ? n : 1));
+    cmd_execute(s, cmd);
+    return NULL;
+}
+
+/*
+ * k[b|v|p|P|c|L|f|n|d] [/proven] [= ...] [COUNT]: the letters may come glued ("kPn") or not.
+ * /proven (dumpdbg's, not WinDbg's) adds under each frame the parameter values that can be
+ * proven, each with where it came from, and "unknown" for the rest.
+ */
 static struct dd_error *cmd_k(struct session *s, const struct cmd_args *a)
 {
     struct k_options o;
     memset(&o, 0, sizeof(o));
     o.count = 256;
+    if (strcmp(a->suffix, "d") == 0)
+        return stack_words(s, a->rest);
     for (const char *c = a->suffix; *c; c++) {
         switch (*c) {
         case 'b':
@@ -322,6 +466,12 @@ static struct dd_error *cmd_k(struct session *s, const struct cmd_args *a)
             break;
         case 'v':
             o.args = o.fpo = true;
+            break;
+        case 'p':
+            o.params = true;
+            break;
+        case 'P':
+            o.params_lines = true;
             break;
         case 'c':
             o.names_only = true;
@@ -333,19 +483,26 @@ static struct dd_error *cmd_k(struct session *s, const struct cmd_args *a)
             o.sizes = true;
             break;
         case 'n':
-        case 'p':
-        case 'P':
-        case 'd':
-            break; /* frame numbers are always shown; parameters need types (not yet) */
+        case 'M':
+            break; /* frame numbers are always shown; no DML */
         default:
             return dd_error_create(DD_ERR_SYNTAX, "Syntax error in '%s'", a->line);
         }
     }
-    if (*a->rest) {
-        if (a->rest[0] == '=')
-            return dd_error_create(DD_ERR_UNSUPPORTED, "k = BP SP IP is not supported yet");
+    const char *p = a->rest;
+    if (strncmp(p, "/proven", 7) == 0 && (p[7] == 0 || p[7] == ' ' || p[7] == '\t')) {
+        o.proven = true;
+        p += 7;
+        while (*p == ' ' || *p == '\t')
+            p++;
+    }
+    if (*p == '=') {
+        struct dd_error *err = parse_start(s, p + 1, &o);
+        if (err)
+            return err;
+    } else if (*p) {
         uint64_t n;
-        struct dd_error *err = expr_eval(s, a->rest, &n);
+        struct dd_error *err = expr_eval(s, p, &n);
         if (err)
             return err;
         o.count = n ? (size_t)(n > 0xffff ? 0xffff : n) : 1;
@@ -354,14 +511,15 @@ static struct dd_error *cmd_k(struct session *s, const struct cmd_args *a)
     if (err)
         return err;
     /* A WoW64 thread in 64-bit mode: its 32-bit stack follows, with no mode switch needed. */
-    if (wants_wow64_stack(s)) {
+    if (!o.has_start && wants_wow64_stack(s)) {
         dd_puts(s->out, "\n");
         print_wow64_stack(s, &o, false);
     }
     return NULL;
 }
 
-/* .frame [/r] [N]: select frame N of the current stack; /r shows its registers. */
+/* .frame [/r] [N]: select frame N of the current stack (inline frames count); /r shows its
+ * registers, the physical frame's for an inline one. */
 static struct dd_error *cmd_frame(struct session *s, const struct cmd_args *a)
 {
     const char *p = a->rest;
@@ -378,35 +536,33 @@ static struct dd_error *cmd_frame(struct session *s, const struct cmd_args *a)
         if (err)
             return err;
     }
-    struct unwind_walk w;
-    struct dd_error *err = session_stack_walk(s, (size_t)(n + 1), &w);
+    struct cmd_frames fs;
+    struct dd_error *err =
+        cmd_frames_collect(s, n < 0xffff ? (size_t)(n + 1) : 0x10000, &fs);
     if (err)
         return err;
-    if (n >= w.nframes) {
-        unwind_walk_deinit(&w);
+    if (n >= fs.count) {
+        cmd_frames_deinit(&fs);
         return dd_error_create(DD_ERR_NOT_FOUND, "Cannot find frame 0x%llx, previous scope unchanged",
                                (unsigned long long)n);
     }
     s->cur_frame = (size_t)n;
-    const struct unwind_frame *f = &w.frames[n];
-    char site[2048];
-    call_site(s, f, n == 0, true, site, sizeof(site));
-    char sp[DD_ADDR_BUF], ra[DD_ADDR_BUF];
-    unsigned ps = session_ptr_size(s);
-    dd_printf(s->out, "%02llx %s %s     %s\n", (unsigned long long)n, dd_fmt_addr(sp, f->sp, ps),
-              dd_fmt_addr(ra, f->has_return_address ? f->return_address : 0, ps), site);
+    struct k_options o;
+    memset(&o, 0, sizeof(o));
+    print_frame_line(s, &o, &fs, (size_t)n);
     if (regs && s->effmach) {
         /* Registers the unwind could not recover print as unknown, never as stale values. */
         struct regset rs;
-        unwind_regs_to_regset(&f->regs, s->effmach, &rs);
+        unwind_regs_to_regset(&fs.walk.frames[fs.frames[n].phys].regs, s->effmach, &rs);
         s->effmach->print_regs(s->out, &rs);
     }
-    unwind_walk_deinit(&w);
+    cmd_frames_deinit(&fs);
     return NULL;
 }
 
 const struct cmd_def cmd_table_stack[] = {
-    {"k", cmd_k, CMD_PREFIX, "k[b|v|c|L|f] [COUNT] - display the stack backtrace"},
+    {"k", cmd_k, CMD_PREFIX,
+     "k[b|v|p|P|c|L|f|n|d] [/proven] [= SP IP COUNT | = BP SP IP] [COUNT] - display the stack"},
     {".frame", cmd_frame, 0, ".frame [/r] [N] - select a frame (and show its registers)"},
     {NULL, NULL, 0, NULL},
 };

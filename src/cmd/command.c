@@ -21,6 +21,7 @@ static const struct cmd_def *const cmd_tables[] = {
     cmd_table_stack,
     cmd_table_search,
     cmd_table_dt,
+    cmd_table_locals,
     ext_table_memory,
     ext_table_error,
     ext_table_analyze,

@@ -47,6 +47,7 @@ extern const struct cmd_def cmd_table_stack[];   /* k kb kv kc kL kf .frame */
 extern const struct cmd_def cmd_table_symbols[]; /* .sympath .symfix .exepath .reload ld !sym x ln */
 extern const struct cmd_def cmd_table_search[];  /* s */
 extern const struct cmd_def cmd_table_dt[];      /* dt */
+extern const struct cmd_def cmd_table_locals[];  /* dv */
 
 /* `~` commands: "~", "~3s", "~~[1f4]s", "~*". */
 struct dd_error *cmd_thread_tilde(struct session *s, const char *line);
