@@ -188,6 +188,7 @@ struct target_kernel {
     uint64_t system_up_time; /* 100 ns units since boot; 0 when not recorded */
     uint32_t product_type, suite_mask;
     uint64_t top_of_stack;   /* triage: where the saved call stack begins; 0 otherwise */
+    uint64_t pte_base;       /* virtual address of the PTE self-map (MmPteBase); 0 = unknown */
 };
 
 struct target;
