@@ -22,6 +22,7 @@
 #include "sym/symbols.h"
 #include "unwind/unwind.h"
 #include "arch/x86/x86_regs.h"
+#include "unwind/arm/arm_unwind.h"
 #include "unwind/arm64/arm64_unwind.h"
 #include "unwind/x64/x64_unwind.h"
 #include "unwind/x86/x86_unwind.h"
@@ -100,6 +101,8 @@ static const struct unwind_arch *unwinder_for(enum dd_cpu cpu)
         return &unwind_arch_x86;
     case DD_CPU_ARM64:
         return &unwind_arch_arm64;
+    case DD_CPU_ARM:
+        return &unwind_arch_arm;
     default:
         return NULL;
     }

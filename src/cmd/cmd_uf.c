@@ -284,8 +284,12 @@ static struct dd_error *cmd_uf(struct session *s, const struct cmd_args *a)
             dd_puts(s->out, "  ");
             print_label(s, in->addr, true);
             dd_puts(s->out, ":\n");
-            /* The call's operand text after the mnemonic column ("call    "). */
-            const char *operand = strlen(in->text) > 8 ? in->text + 8 : in->text;
+            /* The call's operand: the text after the mnemonic and its padding (x86 pads the
+             * mnemonic to 8 columns, ARM64 to 12). */
+            const char *operand = in->text + strcspn(in->text, " ");
+            operand += strspn(operand, " ");
+            if (!*operand)
+                operand = in->text;
             dd_printf(s->out, "    calls to %s\n", operand);
         }
     } else {

@@ -2,13 +2,27 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/cursor.h"
 #include "base/fmt.h"
+#include "disasm/arm64_disasm.h"
+#include "disasm/arm_disasm.h"
 #include "disasm/disasm.h"
 #include "disasm/x86_disasm.h"
 
 bool disasm_cpu_supported(enum dd_cpu cpu)
 {
-    return cpu == DD_CPU_X86 || cpu == DD_CPU_X64;
+    return cpu == DD_CPU_X86 || cpu == DD_CPU_X64 || cpu == DD_CPU_ARM64 || cpu == DD_CPU_ARM;
+}
+
+static bool cpu_is_arm(enum dd_cpu cpu)
+{
+    return cpu == DD_CPU_ARM64 || cpu == DD_CPU_ARM;
+}
+
+/* Longest instruction of CPU in bytes (ARM64 4, Thumb-2 4, x86 15). */
+static unsigned cpu_max_insn(enum dd_cpu cpu)
+{
+    return cpu_is_arm(cpu) ? 4 : DISASM_MAX_BYTES;
 }
 
 static unsigned cpu_ptr_size(enum dd_cpu cpu)
@@ -22,9 +36,12 @@ struct dd_error *disasm_decode(const struct disasm_ctx *c, uint64_t addr, struct
         return dd_error_create(DD_ERR_UNSUPPORTED, "disassembly of this processor is not supported");
     struct disasm_insn insn;
     memset(&insn, 0, sizeof(insn));
+    /* Thumb code addresses carry bit 0 in symbols and lr; the instruction is at the even byte. */
+    if (c->cpu == DD_CPU_ARM)
+        addr &= ~(uint64_t)1;
     insn.addr = addr;
     size_t got = 0;
-    size_t want = DISASM_MAX_BYTES;
+    size_t want = cpu_max_insn(c->cpu);
     /* Stop at the top of the address space rather than wrapping around. */
     uint64_t top = cpu_ptr_size(c->cpu) == 4 ? 0xffffffffULL : UINT64_MAX;
     if (addr > top)
@@ -36,9 +53,24 @@ struct dd_error *disasm_decode(const struct disasm_ctx *c, uint64_t addr, struct
         dd_error_destroy(err); /* a partial read is expected near the end of a range */
     }
     if (got == 0) {
-        insn.size = 1;
+        /* Missing code advances by the CPU's smallest instruction (ARM64 4, Thumb-2 2, x86 1). */
+        insn.size = c->cpu == DD_CPU_ARM64 ? 4 : c->cpu == DD_CPU_ARM ? 2 : 1;
         insn.missing = true;
         snprintf(insn.text, sizeof(insn.text), "???");
+    } else if (c->cpu == DD_CPU_ARM64) {
+        arm64_disasm_decode(c, insn.bytes, got, addr, &insn);
+    } else if (c->cpu == DD_CPU_ARM) {
+        /* The bytes before: an IT instruction there gives this one its condition. */
+        uint8_t window[ARM_DISASM_IT_LOOKBACK + 4];
+        size_t before = 0;
+        if (addr >= ARM_DISASM_IT_LOOKBACK) {
+            struct dd_error *err = target_read(c->target, addr - ARM_DISASM_IT_LOOKBACK, window,
+                                               ARM_DISASM_IT_LOOKBACK, &before);
+            dd_error_destroy(err);
+            before = before == ARM_DISASM_IT_LOOKBACK ? before : 0;
+        }
+        memcpy(window + before, insn.bytes, got);
+        arm_disasm_decode_in_context(c, window + before, before, got, addr, &insn);
     } else {
         x86_disasm_decode(c, c->cpu == DD_CPU_X64 ? 64 : 32, insn.bytes, got, addr, &insn);
     }
@@ -51,6 +83,24 @@ char *disasm_line_format(const struct disasm_ctx *c, const struct disasm_insn *i
 {
     char abuf[DD_ADDR_BUF];
     char hex[2 * DISASM_MAX_BYTES + 1] = "??";
+    if (cpu_is_arm(c->cpu)) {
+        /*
+         * WinDbg's ARM layouts: ARM64 shows the instruction word ("00007ffb`1c3e2f80 d503237f
+         * pacibsp"); Thumb-2 its halfwords, first one first, the column 8 wide ("8107b3fc defe
+         * __debugbreak" with five blanks; "f000 fde7 bl" pushes right by one).
+         */
+        if (insn->missing)
+            snprintf(hex, sizeof(hex), c->cpu == DD_CPU_ARM64 ? "????????" : "????");
+        else if (c->cpu == DD_CPU_ARM64 && insn->size == 4)
+            snprintf(hex, sizeof(hex), "%08x", dd_le32(insn->bytes));
+        else if (insn->size == 4)
+            snprintf(hex, sizeof(hex), "%04x %04x", dd_le16(insn->bytes), dd_le16(insn->bytes + 2));
+        else
+            snprintf(hex, sizeof(hex), "%04x", dd_le16(insn->bytes));
+        snprintf(buf, len, "%s %-8s %s", dd_fmt_addr(abuf, insn->addr, cpu_ptr_size(c->cpu)), hex,
+                 insn->text);
+        return buf;
+    }
     if (!insn->missing) {
         unsigned n = insn->size <= DISASM_MAX_BYTES ? insn->size : DISASM_MAX_BYTES;
         for (unsigned i = 0; i < n; i++)
@@ -86,13 +136,22 @@ struct dd_error *disasm_find_back(const struct disasm_ctx *c, uint64_t end, unsi
         *ret = end;
         return NULL;
     }
-    uint64_t span = (uint64_t)count * DISASM_MAX_BYTES;
+    if (c->cpu == DD_CPU_ARM64) {
+        /* Fixed 4-byte instructions: no search. */
+        uint64_t back = (uint64_t)count * 4;
+        *ret = end >= back ? end - back : 0;
+        return NULL;
+    }
+    /* Thumb-2 instructions are halfword aligned, 2 or 4 bytes. */
+    unsigned step = c->cpu == DD_CPU_ARM ? 2 : 1;
+    uint64_t span = (uint64_t)count * cpu_max_insn(c->cpu);
     if (span > end)
         span = end;
+    span -= span % step;
     uint64_t best_start = 0;
     unsigned best_n = 0;
     /* Farthest starts first: the longest consistent chain is the likeliest true one. */
-    for (uint64_t back = span; back >= 1; back--) {
+    for (uint64_t back = span; back >= 1; back -= step) {
         unsigned n = chain_length(c, end - back, end);
         if (n > best_n) {
             best_n = n;
@@ -151,7 +210,9 @@ char *disasm_line_format_ea(const struct disasm_ctx *c, const struct disasm_insn
      * fs/gs point at per-thread blocks whose bases the line does not show; WinDbg's
      * annotation for them is left out rather than guessed.
      */
-    if (insn->missing || insn->invalid || !disasm_effective_address(insn, rs, &ea) ||
+    /* WinDbg's ARM and ARM64 `r` lines carry no segment:address=value annotation. */
+    if (cpu_is_arm(c->cpu) || insn->missing || insn->invalid ||
+        !disasm_effective_address(insn, rs, &ea) ||
         insn->mem.segment[0] == 'f' || insn->mem.segment[0] == 'g')
         return buf;
     unsigned size = insn->mem.size;

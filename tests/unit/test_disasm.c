@@ -154,8 +154,10 @@ TEST(disasm_cpu_support)
 {
     CHECK(disasm_cpu_supported(DD_CPU_X86));
     CHECK(disasm_cpu_supported(DD_CPU_X64));
-    CHECK(!disasm_cpu_supported(DD_CPU_ARM64));
-    struct disasm_ctx c = {DD_CPU_ARM64, NULL, NULL, NULL};
+    CHECK(disasm_cpu_supported(DD_CPU_ARM64)); /* Capstone: test_disasm_arm.c */
+    CHECK(disasm_cpu_supported(DD_CPU_ARM));
+    CHECK(!disasm_cpu_supported(DD_CPU_UNKNOWN));
+    struct disasm_ctx c = {DD_CPU_UNKNOWN, NULL, NULL, NULL};
     struct disasm_insn in;
     struct dd_error *err = disasm_decode(&c, 0, &in);
     CHECK(err != NULL);

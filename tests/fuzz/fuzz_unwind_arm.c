@@ -1,0 +1,179 @@
+/*
+ * libFuzzer target: a whole ARM (Thumb-2) stack walk over fuzzed image bytes (code, .xdata and a .pdata
+ * table) and fuzzed stack memory, plus the code decoder and formatter over the image bytes.
+ * Input: [0] flags, [1..2] pc RVA, [3..4] sp offset, [5..6] image length L, [7..8] fp offset,
+ * [9..10] lr RVA, then L image bytes (at RVA 0x1000 of the module at IMAGE_BASE, past the header
+ * page; byte 0 = number of .pdata entries, the table at offset 4, 8 bytes each {begin RVA, second
+ * word}, RVAs module-relative), then the stack (at STACK_BASE).
+ * Flags: bit 0 image bytes also in memory, bit 1 table unavailable, bit 2 loose scan, bit 3 no
+ * read_image callback, bit 4 pc outside the module, bit 5 lr outside the module, bit 6 no scan.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "arch/arm/arm_regs.h"
+#include "base/cursor.h"
+#include "unwind/arm/arm_unwind.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define IMAGE_BASE 0x10000000ull
+#define IMAGE_SIZE 0x10000u
+#define IMAGE_RVA0 0x1000u /* RVA of the first image byte */
+#define STACK_BASE 0x7f0000ull
+
+struct fuzz_target {
+    const uint8_t *image, *stack;
+    size_t image_len, stack_len;
+    uint8_t flags;
+};
+
+static size_t copy_from(const uint8_t *src, size_t src_len, uint64_t off, void *buf, size_t len)
+{
+    if (off >= src_len)
+        return 0;
+    size_t n = src_len - (size_t)off;
+    if (n > len)
+        n = len;
+    memcpy(buf, src + off, n);
+    return n;
+}
+
+static size_t ft_read_memory(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+    struct fuzz_target *f = ctx;
+    if (addr >= IMAGE_BASE) {
+        if ((f->flags & 1) && addr >= IMAGE_BASE + IMAGE_RVA0)
+            return copy_from(f->image, f->image_len, addr - IMAGE_BASE - IMAGE_RVA0, buf, len);
+        return 0;
+    }
+    if (addr >= STACK_BASE)
+        return copy_from(f->stack, f->stack_len, addr - STACK_BASE, buf, len);
+    return 0;
+}
+
+static bool ft_find_module(void *ctx, uint64_t addr, uint64_t *ret_base, uint64_t *ret_size)
+{
+    (void)ctx;
+    if (addr < IMAGE_BASE || addr - IMAGE_BASE >= IMAGE_SIZE)
+        return false;
+    *ret_base = IMAGE_BASE;
+    *ret_size = IMAGE_SIZE;
+    return true;
+}
+
+static enum unwind_lookup ft_find_function(void *ctx, uint64_t base, uint32_t rva,
+                                           uint32_t *ret_begin, uint32_t *ret_end,
+                                           uint32_t *ret_word)
+{
+    struct fuzz_target *f = ctx;
+    (void)base;
+    if (f->flags & 2 || f->image_len == 0)
+        return UNWIND_LOOKUP_UNAVAILABLE;
+    size_t n = f->image[0];
+    for (size_t i = 0; i < n && 4 + 8 * (i + 1) <= f->image_len; i++) {
+        const uint8_t *e = f->image + 4 + 8 * i;
+        uint32_t b = dd_le32(e), w = dd_le32(e + 4), len = 0;
+        b &= ~1u; /* the Thumb bit */
+        if (w & 3) {
+            len = ((w >> 2) & 0x7ff) * 2;
+        } else if (w >= IMAGE_RVA0 && (uint64_t)w - IMAGE_RVA0 + 4 <= f->image_len) {
+            len = (dd_le32(f->image + (w - IMAGE_RVA0)) & 0x3ffff) * 2;
+        }
+        if (rva >= b && rva - b < len) {
+            *ret_begin = b;
+            *ret_end = b + len;
+            *ret_word = w;
+            return UNWIND_LOOKUP_FOUND;
+        }
+    }
+    return UNWIND_LOOKUP_NONE;
+}
+
+static size_t ft_read_image(void *ctx, uint64_t base, uint32_t rva, void *buf, size_t len)
+{
+    struct fuzz_target *f = ctx;
+    (void)base;
+    if (rva < IMAGE_RVA0)
+        return 0;
+    return copy_from(f->image, f->image_len, rva - IMAGE_RVA0, buf, len);
+}
+
+/* The decoder and formatter over arbitrary bytes, and the packed expansion of every word. */
+static void decode_all(const uint8_t *b, size_t n)
+{
+    struct unwind_arm_code c;
+    char text[64];
+    for (size_t at = 0; at < n;) {
+        if (!unwind_arm_code_decode(b, n, at, &c)) {
+            at++;
+            continue;
+        }
+        unwind_arm_code_format(&c, (at & 1) != 0, text, sizeof(text));
+        if (c.size == 0 || c.size > 4 || strlen(text) >= sizeof(text))
+            __builtin_trap();
+        at += c.size;
+    }
+    struct unwind_arm_info info;
+    for (size_t at = 0; at + 4 <= n && at < 64; at += 4)
+        if (unwind_arm_packed_expand(dd_le32(b + at), &info) &&
+            (info.ncodes > sizeof(info.codes) || unwind_arm_sequence_size(&info, 0, false) > 64))
+            __builtin_trap();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 11)
+        return 0;
+    struct fuzz_target f;
+    f.flags = data[0];
+    size_t image_len = dd_le16(data + 5);
+    if (image_len > size - 11)
+        image_len = size - 11;
+    f.image = data + 11;
+    f.image_len = image_len;
+    f.stack = data + 11 + image_len;
+    f.stack_len = size - 11 - image_len;
+    decode_all(f.image, f.image_len);
+
+    struct unwind_env env = {.ctx = &f,
+                             .read_memory = ft_read_memory,
+                             .find_module = ft_find_module,
+                             .find_function = ft_find_function,
+                             .read_image = (f.flags & 8) ? NULL : ft_read_image};
+    struct unwind_regs start;
+    memset(&start, 0, sizeof(start));
+    for (unsigned i = ARM_R0; i <= 12; i++)
+        unwind_regs_set(&start, i, STACK_BASE + 4 * i);
+    uint64_t pc = (f.flags & 16) ? dd_le16(data + 1) : IMAGE_BASE + IMAGE_RVA0 + dd_le16(data + 1);
+    uint64_t lr = (f.flags & 32) ? dd_le16(data + 9) : IMAGE_BASE + IMAGE_RVA0 + dd_le16(data + 9);
+    unwind_regs_set(&start, ARM_PC, pc);
+    unwind_regs_set(&start, ARM_LR, lr);
+    unwind_regs_set(&start, ARM_SP, STACK_BASE + dd_le16(data + 3));
+    unwind_regs_set(&start, ARM_CPSR, (uint32_t)data[0] << 24);
+    unwind_regs_set(&start, ARM_R11, STACK_BASE + dd_le16(data + 7));
+    start.vec_valid = 0xffff;
+
+    struct unwind_options opts = {
+        .max_frames = 64, .scan_unverified = (f.flags & 4) != 0, .no_scan = (f.flags & 64) != 0};
+    struct unwind_walk w;
+    struct dd_error *err = unwind_arm_walk(&env, &start, &opts, &w);
+    if (err) {
+        dd_error_destroy(err);
+        return 0;
+    }
+    /* Invariants every walk keeps. */
+    for (size_t i = 1; i < w.nframes; i++) {
+        if (w.frames[i].sp < w.frames[i - 1].sp || w.frames[i].ip == 0 || (w.frames[i].ip & 1) ||
+            w.frames[i].sp > UINT32_MAX || w.frames[i].ip > UINT32_MAX)
+            __builtin_trap();
+        if (w.frames[i].regs.r[ARM_SP] != w.frames[i].sp ||
+            !unwind_regs_has(&w.frames[i].regs, ARM_PC))
+            __builtin_trap();
+    }
+    if (w.nframes > 64)
+        __builtin_trap();
+    unwind_walk_deinit(&w);
+    return 0;
+}
