@@ -105,6 +105,12 @@ const char *session_prompt(const struct session *s, char *buf, size_t len)
         snprintf(modebuf, sizeof(modebuf), ":%s", s->effmach->name);
         mode = modebuf;
     }
+    if (s->target->kind == TARGET_KERNEL) {
+        /* kd names the current processor: the kernel target's "threads" are processors. */
+        uint32_t cpu = s->cur_thread < s->target->nthreads ? s->target->threads[s->cur_thread].tid : 0;
+        snprintf(buf, len, "%u: kd%s> ", cpu, mode);
+        return buf;
+    }
     snprintf(buf, len, "0:%03zu%s> ", s->cur_thread, mode);
     return buf;
 }

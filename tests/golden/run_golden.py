@@ -34,7 +34,8 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PROMPT = re.compile(r"^\d+:\d{3}(:[a-z0-9]+)?> (.*)$")
+# User-mode "0:000> " / "0:000:x86> " and kernel "0: kd> " / "0: kd:x86> " prompts.
+PROMPT = re.compile(r"^(?:\d+:\d{3}|\d+: kd)(:[a-z0-9]+)?> (.*)$")
 
 
 class Result:
