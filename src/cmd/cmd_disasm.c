@@ -90,6 +90,12 @@ static struct dd_error *parse_args(struct session *s, const struct cmd_args *a, 
     return NULL;
 }
 
+/* True when A gives no address, so the command starts at its default. */
+static bool needs_default(const struct cmd_args *a)
+{
+    return !*a->rest || *a->rest == 'l' || *a->rest == 'L';
+}
+
 static struct dd_error *current_pc(struct session *s, uint64_t *ret)
 {
     return expr_eval(s, "@$ip", ret);
@@ -102,7 +108,8 @@ static struct dd_error *cmd_u(struct session *s, const struct cmd_args *a)
     if (err)
         return err;
     uint64_t def = s->next_disasm_addr;
-    if (!s->has_next_disasm && (err = current_pc(s, &def)))
+    /* The default start is needed only when no address is given. */
+    if (!s->has_next_disasm && needs_default(a) && (err = current_pc(s, &def)))
         return err;
     uint64_t addr, count, end;
     if ((err = parse_args(s, a, def, &addr, &count, &end)))
@@ -131,8 +138,8 @@ static struct dd_error *cmd_ub(struct session *s, const struct cmd_args *a)
     struct dd_error *err = disasm_setup(s, &c);
     if (err)
         return err;
-    uint64_t def;
-    if ((err = current_pc(s, &def)))
+    uint64_t def = 0;
+    if (needs_default(a) && (err = current_pc(s, &def)))
         return err;
     uint64_t addr, count, end;
     if ((err = parse_args(s, a, def, &addr, &count, &end)))
@@ -140,7 +147,7 @@ static struct dd_error *cmd_ub(struct session *s, const struct cmd_args *a)
     if (end)
         return dd_error_create(DD_ERR_SYNTAX, "Range error in '%s'", a->line);
     uint64_t start;
-    if ((err = disasm_find_back(&c, addr, (unsigned)count, &start)))
+    if ((err = disasm_find_back_linear(&c, addr, (unsigned)count, &start)))
         return err;
     print_label(s, start);
     uint64_t p = start;

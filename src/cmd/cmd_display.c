@@ -1,8 +1,8 @@
 /*
- * Display-memory commands (db dw dd dq dp dc da du dds dqs dps d) and `n`,
- * after the debugger reference "d, da, db, dc, dd, dD, df, dp, dq, du, dw
- * (Display Memory)", "dds, dps, dqs (Display Words and Symbols)" and
- * "Address and Address Range Syntax".
+ * Display-memory commands (db dw dd dq dp dc da du dds dqs dps dda ddu dpa dpu dqa dqu d) and
+ * `n`, after the debugger reference "d, da, db, dc, dd, dD, df, dp, dq, du, dw (Display
+ * Memory)", "dds, dps, dqs (Display Words and Symbols)", "dda, ddp, ddu, dpa, dpp, dpu, dqa,
+ * dqp, dqu (Display Referenced Memory)" and "Address and Address Range Syntax".
  *
  * Ranges: "ADDR", "ADDR L COUNT", "ADDR L?COUNT", "ADDR L-COUNT", "START END"
  * (END inclusive), or nothing (continue after the last display, with the last
@@ -30,6 +30,8 @@
  * Characters the dump lacks print as '?' and do not end the string.
  */
 #define STRING_DEFAULT_CHARS 0x100
+/* Characters dda/ddu show of each string (our bound: the reference gives none). */
+#define REF_MAX_CHARS 0x100
 
 enum display_style {
     STYLE_HEX,     /* db dw dd dq dp: values; db adds the character column */
@@ -37,6 +39,8 @@ enum display_style {
     STYLE_SYMBOLS, /* dds dqs dps: one value per line and its symbol */
     STYLE_ASCII,   /* da */
     STYLE_UNICODE, /* du */
+    STYLE_REF_ASCII,   /* dda dqa dpa: one pointer per line and the ASCII string it points to */
+    STYLE_REF_UNICODE, /* ddu dqu dpu: the same with a UTF-16 string */
 };
 
 struct display_format {
@@ -51,6 +55,9 @@ static const struct display_format display_formats[] = {
     {"dq", 8, 2, STYLE_HEX},      {"dp", 0, 0, STYLE_HEX},      {"dc", 4, 4, STYLE_DC},
     {"dds", 4, 1, STYLE_SYMBOLS}, {"dqs", 8, 1, STYLE_SYMBOLS}, {"dps", 0, 1, STYLE_SYMBOLS},
     {"da", 1, 0, STYLE_ASCII},    {"du", 2, 0, STYLE_UNICODE},
+    {"dda", 4, 1, STYLE_REF_ASCII}, {"dqa", 8, 1, STYLE_REF_ASCII}, {"dpa", 0, 1, STYLE_REF_ASCII},
+    {"ddu", 4, 1, STYLE_REF_UNICODE}, {"dqu", 8, 1, STYLE_REF_UNICODE},
+    {"dpu", 0, 1, STYLE_REF_UNICODE},
 };
 
 static const struct display_format *display_format_find(const char *name)
@@ -150,7 +157,39 @@ static void put_value(struct dd_writer *w, uint64_t v, unsigned size, bool ok)
     }
 }
 
-/* db dw dd dq dp dc dds dqs dps: COUNT elements of SIZE bytes from START. */
+static size_t put_utf16(char *out, unsigned c);
+
+/*
+ * The string a dda/ddu pointer V refers to, after one blank: "00401000 "hello"". Nothing when
+ * the first character cannot be read (a null or wild pointer); characters of WIDTH bytes up to
+ * the NUL or REF_MAX_CHARS, unprintable ones as '.'.
+ */
+static void put_referenced(struct session *s, uint64_t v, unsigned width)
+{
+    char text[REF_MAX_CHARS * 3 + 1];
+    size_t len = 0;
+    for (size_t i = 0; i < REF_MAX_CHARS; i++) {
+        uint8_t c[2] = {0, 0};
+        struct dd_error *err = target_read_exact(s->target, v + i * width, c, width);
+        if (err) {
+            dd_error_destroy(err);
+            if (i == 0)
+                return;
+            break;
+        }
+        unsigned ch = width == 2 ? (unsigned)(c[0] | c[1] << 8) : c[0];
+        if (ch == 0)
+            break;
+        if (width == 1)
+            text[len++] = printable((uint8_t)ch);
+        else
+            len += put_utf16(text + len, ch);
+    }
+    text[len] = '\0';
+    dd_printf(s->out, " \"%s\"", text);
+}
+
+/* db dw dd dq dp dc dds dqs dps dda ddu ...: COUNT elements of SIZE bytes from START. */
 static void display_values(struct session *s, const struct display_format *f, unsigned size,
                            uint64_t start, uint64_t count)
 {
@@ -173,6 +212,8 @@ static void display_values(struct session *s, const struct display_format *f, un
             if (session_symbolize(s, le_value(buf, size), sym, sizeof(sym)))
                 dd_printf(s->out, " %s", sym);
         }
+        if ((f->style == STYLE_REF_ASCII || f->style == STYLE_REF_UNICODE) && all_ok(ok, size))
+            put_referenced(s, le_value(buf, size), f->style == STYLE_REF_ASCII ? 1 : 2);
         if (size == 1 || f->style == STYLE_DC) {
             /* Pad a short last line so the characters line up with full lines. */
             unsigned width = size * 2 + 1;
@@ -319,6 +360,12 @@ const struct cmd_def cmd_table_display[] = {
     {"dds", cmd_display_memory, 0, "dds [range] - display dwords and their symbols"},
     {"dqs", cmd_display_memory, 0, "dqs [range] - display qwords and their symbols"},
     {"dps", cmd_display_memory, 0, "dps [range] - display pointers and their symbols"},
+    {"dda", cmd_display_memory, 0, "dda [range] - dwords and the ASCII strings they point to"},
+    {"ddu", cmd_display_memory, 0, "ddu [range] - dwords and the UTF-16 strings they point to"},
+    {"dqa", cmd_display_memory, 0, "dqa [range] - qwords and the ASCII strings they point to"},
+    {"dqu", cmd_display_memory, 0, "dqu [range] - qwords and the UTF-16 strings they point to"},
+    {"dpa", cmd_display_memory, 0, "dpa [range] - pointers and the ASCII strings they point to"},
+    {"dpu", cmd_display_memory, 0, "dpu [range] - pointers and the UTF-16 strings they point to"},
     {"?", cmd_display_evaluate, 0, "? expr - evaluate a MASM expression"},
     {".formats", cmd_format_formats, 0, ".formats expr - show a value in several formats"},
     {"n", cmd_display_radix, 0, "n [8|10|16] - show or set the default radix"},

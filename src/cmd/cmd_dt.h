@@ -9,12 +9,23 @@
 #include "base/writer.h"
 #include "pdb/tpi.h"
 
-/* What dt shows: -r[N], -b, -v and a field filter. */
+/* Resolves ADDR to "mod!name+0x10" in BUF (LEN bytes); false when it is in no module. */
+typedef bool (*cmd_dt_symbolize_fn)(void *ctx, uint64_t addr, char *buf, size_t len);
+/* Sets ret to the address of the static member QUALIFIED ("Class::member"); false when unknown. */
+typedef bool (*cmd_dt_static_fn)(void *ctx, const char *qualified, uint64_t *ret);
+
+/* What dt shows: -r[N], -b, -a[N], -v, a field filter, and how to name code and statics. */
 struct cmd_dt_options {
     unsigned recurse;  /* -r N: levels of embedded and pointed-to UDTs to expand */
-    bool expand;       /* -b: expand every embedded UDT, however deep (bounded) */
+    bool expand;       /* -b: expand every embedded UDT and array, however deep (bounded) */
+    bool arrays;       /* -a: array elements one per line with their index */
+    unsigned array_max; /* -aN: at most N elements (0: all, bounded) */
     bool verbose;      /* -v: long type names and a header line */
     const char *field; /* only this member (WinDbg wildcards allowed), or NULL */
+    cmd_dt_symbolize_fn symbolize; /* NULL: function pointers print without their symbol */
+    cmd_dt_static_fn static_addr;  /* NULL: static members are not shown */
+    void *ctx;                     /* for symbolize and static_addr */
+    unsigned ptr_size; /* 4 or 8: how static addresses print without memory (0: 8) */
 };
 
 /* Where dt reads target memory: READ fills N bytes at ADDR or fails. */

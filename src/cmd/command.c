@@ -89,8 +89,10 @@ static void cmd_run(struct session *s, const char *text)
     }
     if (*p == '?') {
         if (p[1] == '?') {
-            err = dd_error_create(DD_ERR_UNSUPPORTED,
-                                  "?? (C++ expressions) is not supported yet; use ? for MASM");
+            struct cmd_args a = {"??", "", p + 2, text};
+            while (*a.rest == ' ' || *a.rest == '\t')
+                a.rest++;
+            err = cmd_cpp_evaluate(s, &a);
             goto done;
         }
         struct cmd_args a = {"?", "", p + 1, text};

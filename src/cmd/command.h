@@ -57,6 +57,8 @@ struct dd_error *cmd_thread_tilde(struct session *s, const char *line);
  * the plain stack.
  */
 struct dd_error *cmd_stack_wow64_k(struct session *s, size_t count);
+/* `??` command: evaluate a C++ expression and print its typed value (cmd_cpp.c). */
+struct dd_error *cmd_cpp_evaluate(struct session *s, const struct cmd_args *args);
 /* `?` command: evaluate and print. */
 struct dd_error *cmd_display_evaluate(struct session *s, const struct cmd_args *args);
 

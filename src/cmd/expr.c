@@ -20,6 +20,10 @@
  *   4. any other register name, then a "$name" pseudo-register.
  * "@name" is only ever a register or pseudo-register.
  *
+ * "@@c++(expr)" and "@@(expr)" evaluate EXPR with the C++ evaluator (cpp_expr.h), "@@masm(expr)"
+ * with this one ("Evaluating Expressions": mixing syntaxes); the value is the C++ value as a
+ * number (an object's address).
+ *
  * Errors carry WinDbg's text: "<kind> error at '<rest of the input>'", where
  * the rest starts at the token the evaluator was looking at (for memory and
  * division errors, the last token it consumed), "<EOL>" at the end of input.
@@ -33,6 +37,7 @@
 
 #include "base/cursor.h"
 #include "base/fmt.h"
+#include "cmd/cpp_expr.h"
 #include "cmd/session.h"
 
 /* Deep enough for any typed expression; bounds the recursion on hostile input. */
@@ -601,6 +606,62 @@ static enum unary_op unary_of(const struct expr_parser *x)
     return UN_NONE;
 }
 
+/* Each "@@" nests an evaluator in a new one (each with its own depth guard); this bounds the
+ * nesting on hostile input. */
+#define EXPR_MAX_SWITCHES 16
+
+static unsigned expr_switch_count(const char *s)
+{
+    unsigned n = 0;
+    for (const char *p = strstr(s, "@@"); p; p = strstr(p + 2, "@@"))
+        n++;
+    return n;
+}
+
+/* "@@c++(...)", "@@(...)" or "@@masm(...)" at the lookahead: evaluates the parenthesized text
+ * with the evaluator it names and moves past the closing parenthesis. */
+static struct dd_error *parse_switch(struct expr_parser *x, uint64_t *ret)
+{
+    const char *at = x->tok_start;
+    const char *open = NULL;
+    bool cpp = true;
+    if (strncmp(at, "@@c++(", 6) == 0 || strncmp(at, "@@C++(", 6) == 0) {
+        open = at + 5;
+    } else if (strncmp(at, "@@(", 3) == 0) {
+        open = at + 2;
+    } else if (dd_strncasecmp(at, "@@masm(", 7) == 0) {
+        open = at + 6;
+        cpp = false;
+    } else {
+        return expr_error(DD_ERR_SYNTAX, "Syntax", at);
+    }
+    int depth = 0;
+    const char *close = open;
+    for (; *close; close++) {
+        if (*close == '(')
+            depth++;
+        else if (*close == ')' && --depth == 0)
+            break;
+    }
+    if (!*close)
+        return expr_error(DD_ERR_SYNTAX, "Syntax", at);
+    size_t n = (size_t)(close - open - 1);
+    char inner[1024];
+    if (n >= sizeof(inner))
+        return expr_error(DD_ERR_SYNTAX, "Syntax", at);
+    memcpy(inner, open + 1, n);
+    inner[n] = '\0';
+    if (expr_switch_count(inner) > EXPR_MAX_SWITCHES)
+        return expr_error(DD_ERR_SYNTAX, "Syntax", at);
+    struct dd_error *err =
+        cpp ? cpp_expr_eval_number(x->s, inner, ret) : expr_eval(x->s, inner, ret);
+    if (err)
+        return err;
+    x->p = close + 1;
+    advance(x);
+    return NULL;
+}
+
 static struct dd_error *parse_unary(struct expr_parser *x, uint64_t *ret)
 {
     if (++x->depth > EXPR_MAX_DEPTH)
@@ -659,6 +720,8 @@ static struct dd_error *parse_unary(struct expr_parser *x, uint64_t *ret)
             goto out;
         }
         advance(x);
+    } else if (x->tok == TOK_WORD && x->tok_start[0] == '@' && x->tok_start[1] == '@') {
+        err = parse_switch(x, &v);
     } else if (x->tok == TOK_WORD) {
         err = resolve_word(x, &v);
         if (err)

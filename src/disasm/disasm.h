@@ -109,5 +109,13 @@ char *disasm_line_format_ea(const struct disasm_ctx *c, const struct disasm_insn
  */
 struct dd_error *disasm_find_back(const struct disasm_ctx *c, uint64_t end, unsigned count,
                                   uint64_t *ret);
+/*
+ * The same answer as disasm_find_back in time linear in COUNT (disasm_back.c): the bytes before
+ * END are read once and the instruction at every candidate start is decoded once, its length
+ * only; chains are then followed through a table. Other CPUs than x86/x64 use
+ * disasm_find_back.
+ */
+struct dd_error *disasm_find_back_linear(const struct disasm_ctx *c, uint64_t end, unsigned count,
+                                         uint64_t *ret);
 
 #endif

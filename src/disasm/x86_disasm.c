@@ -310,3 +310,14 @@ void x86_disasm_decode(const struct disasm_ctx *c, unsigned bits, const uint8_t 
     else
         snprintf(ret->text, sizeof(ret->text), "%s", mnem);
 }
+
+unsigned x86_disasm_length(unsigned bits, const uint8_t *bytes, size_t len)
+{
+    ZydisDecoder dec;
+    ZydisDecoderInit(&dec, bits == 64 ? ZYDIS_MACHINE_MODE_LONG_64 : ZYDIS_MACHINE_MODE_LEGACY_32,
+                     bits == 64 ? ZYDIS_STACK_WIDTH_64 : ZYDIS_STACK_WIDTH_32);
+    ZydisDecodedInstruction insn;
+    if (ZYAN_FAILED(ZydisDecoderDecodeInstruction(&dec, NULL, bytes, len, &insn)))
+        return 0;
+    return insn.length;
+}

@@ -13,4 +13,10 @@
 void x86_disasm_decode(const struct disasm_ctx *c, unsigned bits, const uint8_t *bytes,
                        size_t len, uint64_t addr, struct disasm_insn *ret);
 
+/*
+ * Returns the length of the x86 (BITS == 32) or x64 instruction in the LEN bytes at BYTES, or 0
+ * when they do not decode or are too short for it. Decodes without operands (fast, for `ub`).
+ */
+unsigned x86_disasm_length(unsigned bits, const uint8_t *bytes, size_t len);
+
 #endif

@@ -84,7 +84,8 @@ static struct target *fake_target(void)
 }
 
 static const char *const commands[] = {"? ", ".formats ", "dd ", "db ", "dps ", "da ", "du ",
-                                       "u ", "ub ", "s -b ", "s -a ", "r ", "k = ", "ln ", "~"};
+                                       "u ", "ub ", "s -b ", "s -a ", "r ", "k = ", "ln ", "~",
+                                       "?? ", "dpa ", "dpu "};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -91,6 +91,11 @@ static const char sxs_text[] =
 static const char pdbex_text[] = "J:\\dev\\temp\\pdbex-sample\\pdbex-demo\\Debug\\pdbex-demo.exe";
 static uint8_t pdbex_utf16[2 * sizeof(pdbex_text)];
 
+/* 0x3000: pointers to the strings above, a null one and one to six bytes before a hole. */
+static const uint8_t ref_ptrs[] = {
+    0x28, 0x4a, 0x84, 0x7c, 0x40, 0x65, 0x4c, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x20, 0x00, 0x00,
+};
+
 /* Six bytes, then nothing: for partial rows. */
 static const uint8_t short_bytes[] = {0x41, 0x42, 0x43, 0x44, 0x45, 0x46};
 
@@ -140,6 +145,7 @@ static void fixture_init(struct fixture *f, const struct arch_ops *arch)
     CHECK_OK(dd_memmap_add(m, 0x7c844a28, sizeof(sxs_text), (const uint8_t *)sxs_text));
     CHECK_OK(dd_memmap_add(m, 0x014c6540, sizeof(pdbex_utf16), pdbex_utf16));
     CHECK_OK(dd_memmap_add(m, 0x2000, sizeof(short_bytes), short_bytes));
+    CHECK_OK(dd_memmap_add(m, 0x3000, sizeof(ref_ptrs), ref_ptrs));
     CHECK_OK(dd_memmap_add(m, 0xfffff88005874000ULL, sizeof(kstack_start), kstack_start));
     CHECK_OK(dd_memmap_add(m, 0xfffff88005874ff0ULL, sizeof(kstack_mid), kstack_mid));
     CHECK_OK(dd_memmap_add(m, 0xfffff8800587cfd0ULL, sizeof(kstack_end), kstack_end));
@@ -599,4 +605,31 @@ TEST(display_corpus_minidump2)
     session_deinit(&f.s);
     dd_strbuf_deinit(&f.out);
     target_destroy(t);
+}
+
+/*
+ * dda/ddu/dpa/dpu (debugger reference "dda, ddp, ddu, dpa, dpp, dpu, dqa, dqp, dqu (Display
+ * Referenced Memory)"): dds's one-pointer-per-line layout with the string each pointer refers to
+ * after one blank, as da/du would quote it; nothing after a null or unreadable pointer.
+ */
+TEST(display_referenced_strings)
+{
+    struct fixture f;
+    fixture_init(&f, &fake32);
+    CHECK_STR(run(&f, "dda 3000 L4"),
+              "00003000  7c844a28 \"SXS: %s failing because RtlQueryInformationActivationContext() "
+              "returned status %08lx.\"\n"
+              "00003004  014c6540 \"J\"\n"
+              "00003008  00000000\n"
+              "0000300c  00002000 \"ABCDEF\"\n");
+    CHECK_STR(run(&f, "ddu 3004 L1"),
+              "00003004  014c6540 \"J:\\dev\\temp\\pdbex-sample\\pdbex-demo\\Debug\\"
+              "pdbex-demo.exe\"\n");
+    CHECK_STR(run(&f, "dpa 3000 L1"),
+              "00003000  7c844a28 \"SXS: %s failing because RtlQueryInformationActivationContext() "
+              "returned status %08lx.\"\n");
+    CHECK_STR(run(&f, "dpu 3010 L1"), "00003010  ????????\n");
+    /* Without a count: 128 bytes of pointers (32 on x86). */
+    CHECK_EQ(count_lines(run(&f, "dpa 3000")), 32);
+    fixture_deinit(&f);
 }

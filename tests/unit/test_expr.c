@@ -428,3 +428,36 @@ TEST(expr_prefix_stops_at_range_words)
     CHECK_EQ(v, 1);
     fixture_deinit(&f);
 }
+
+/*
+ * "@@c++(...)" inside MASM (debugger documentation "Evaluating Expressions", "C++ Numbers and
+ * Operators"): decimal numbers, C precedence and C's integer conversions inside, a number
+ * outside; registers are not sign-extended there ("?? @eip" is an unsigned int).
+ */
+TEST(expr_cpp_inside_masm)
+{
+    struct fixture f;
+    fixture_init(&f, &fake64);
+    CHECK_EQ(ev(&f, "@@c++(1+2*3)"), 7);
+    CHECK_EQ(ev(&f, "@@c++(10) + 10"), 0x1a); /* decimal inside, hex outside */
+    CHECK_EQ(ev(&f, "@@c++(sizeof(int) * 2)"), 8);
+    CHECK_EQ(ev(&f, "@@c++(sizeof(unsigned __int64))"), 8);
+    CHECK_EQ(ev(&f, "@@c++(*(unsigned char *)0x1001)"), 0x20);
+    /* mem_data[8..11] = 0x88 0x99 0xaa 0xbb (the fixture's pattern); an int is signed. */
+    CHECK_EQ(ev(&f, "@@c++(((unsigned int *)0x1000)[2])"), 0xbbaa9988);
+    CHECK_EQ(ev(&f, "@@c++(((int *)0x1000)[2])"), 0xffffffffbbaa9988ULL);
+    CHECK_EQ(ev(&f, "@@c++((int *)0x1000 + 3)"), 0x100c);
+    CHECK_EQ(ev(&f, "@@c++((char *)0x1000 + 3)"), 0x1003);
+    CHECK_EQ(ev(&f, "@@c++(&((int *)0x1000)[2] - (int *)0x1000)"), 2);
+    CHECK_EQ(ev(&f, "@@c++(@eax)"), 0xc0de1234ULL);
+    CHECK_EQ(ev(&f, "@eax"), 0xffffffffc0de1234ULL); /* MASM sign-extends */
+    CHECK_EQ(ev(&f, "@@c++(@@masm(10))"), 0x10);
+    CHECK_EQ(ev(&f, "@@(7 % 4)"), 3);
+    CHECK_EQ(ev(&f, "@@c++(10 / 4)"), 2);
+    CHECK_EQ(ev(&f, "@@c++(-1 < 0u)"), 0); /* -1 converts to unsigned int */
+    CHECK_EQ(ev(&f, "@@c++(-1 < 0)"), 1);
+    CHECK_EQ(ev(&f, "@@c++((unsigned char)0x1ff)"), 0xff);
+    CHECK_EQ(ev(&f, "@@c++(0x7fffffff + 1)"), 0xffffffff80000000ULL); /* int overflow wraps */
+    check_error(&f, "@@c++(1 +)", DD_ERR_SYNTAX, "Syntax error at '<EOL>'");
+    fixture_deinit(&f);
+}
