@@ -662,6 +662,75 @@ static struct dd_error *parse_switch(struct expr_parser *x, uint64_t *ret)
     return NULL;
 }
 
+/* One double-quoted string argument of $scmp/$sicmp at P (backslash escapes a quote or a
+ * backslash); copies it to OUT and returns the position after it, or NULL. */
+static const char *parse_string_arg(const char *p, char *out, size_t len)
+{
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p++ != '"')
+        return NULL;
+    size_t n = 0;
+    for (; *p && *p != '"'; p++) {
+        if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+            p++;
+        if (n + 1 >= len)
+            return NULL;
+        out[n++] = *p;
+    }
+    if (*p != '"')
+        return NULL;
+    out[n] = '\0';
+    return p + 1;
+}
+
+/* $scmp("a", "b") and $sicmp("a", "b"): -1, 0 or 1 like strcmp/stricmp (MASM Numbers and
+ * Operators). The lookahead is the function's name. */
+static struct dd_error *parse_string_compare(struct expr_parser *x, bool nocase, uint64_t *ret)
+{
+    const char *at = x->tok_start;
+    const char *p = x->p;
+    char a[512], b[512];
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p++ != '(' || !(p = parse_string_arg(p, a, sizeof(a))))
+        return expr_error(DD_ERR_SYNTAX, "Syntax", at);
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p++ != ',' || !(p = parse_string_arg(p, b, sizeof(b))))
+        return expr_error(DD_ERR_SYNTAX, "Syntax", at);
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p++ != ')')
+        return expr_error(DD_ERR_SYNTAX, "Syntax", at);
+    int c = nocase ? dd_strcasecmp(a, b) : strcmp(a, b);
+    *ret = c < 0 ? UINT64_MAX : c > 0 ? 1 : 0;
+    x->p = p;
+    advance(x);
+    return NULL;
+}
+
+/* $iment(Address): the entry point of the PE image whose base is Address, from its header. */
+static struct dd_error *parse_iment(struct expr_parser *x, uint64_t *ret)
+{
+    const char *at = x->tok_start;
+    advance(x);
+    if (x->tok != TOK_LPAREN)
+        return expr_error(DD_ERR_SYNTAX, "Syntax", at);
+    advance(x);
+    uint64_t base;
+    struct dd_error *err = parse_binary(x, 0, &base);
+    if (err)
+        return err;
+    if (x->tok != TOK_RPAREN)
+        return expr_error(DD_ERR_SYNTAX, "Syntax", x->tok_start);
+    advance(x);
+    struct target_module m = {.base = base, .size = UINT32_MAX};
+    if (!module_entry(x->s, &m, ret))
+        return expr_error(DD_ERR_MEMORY, "Memory access", at);
+    return NULL;
+}
+
 static struct dd_error *parse_unary(struct expr_parser *x, uint64_t *ret)
 {
     if (++x->depth > EXPR_MAX_DEPTH)
@@ -722,6 +791,12 @@ static struct dd_error *parse_unary(struct expr_parser *x, uint64_t *ret)
         advance(x);
     } else if (x->tok == TOK_WORD && x->tok_start[0] == '@' && x->tok_start[1] == '@') {
         err = parse_switch(x, &v);
+    } else if (tok_is_kw(x, "$iment") || tok_is_kw(x, "@$iment")) {
+        err = parse_iment(x, &v);
+    } else if (tok_is_kw(x, "$scmp") || tok_is_kw(x, "@$scmp")) {
+        err = parse_string_compare(x, false, &v);
+    } else if (tok_is_kw(x, "$sicmp") || tok_is_kw(x, "@$sicmp")) {
+        err = parse_string_compare(x, true, &v);
     } else if (x->tok == TOK_WORD) {
         err = resolve_word(x, &v);
         if (err)

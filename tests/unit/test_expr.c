@@ -461,3 +461,24 @@ TEST(expr_cpp_inside_masm)
     check_error(&f, "@@c++(1 +)", DD_ERR_SYNTAX, "Syntax error at '<EOL>'");
     fixture_deinit(&f);
 }
+
+/* $iment, $scmp and $sicmp ("MASM Numbers and Operators"): the entry point read from the image
+ * header at a base (the fixture's test_app has AddressOfEntryPoint 0x1234), and strcmp-style
+ * -1/0/1 comparisons of string literals. */
+TEST(expr_functions)
+{
+    struct fixture f;
+    fixture_init(&f, &fake64);
+    CHECK_EQ(ev(&f, "$iment(test_app)"), 0x401234);
+    CHECK_EQ(ev(&f, "@$iment(0x400000) - test_app"), 0x1234);
+    check_error(&f, "$iment(0x500000)", DD_ERR_MEMORY, "Memory access error at '$iment(0x500000)'");
+    CHECK_EQ(ev(&f, "$scmp(\"abc\", \"abd\")"), UINT64_MAX);
+    CHECK_EQ(ev(&f, "$scmp(\"abc\",\"abc\")"), 0);
+    CHECK_EQ(ev(&f, "$scmp(\"b\", \"a\")"), 1);
+    CHECK_EQ(ev(&f, "$scmp(\"ABC\", \"abc\")"), UINT64_MAX);
+    CHECK_EQ(ev(&f, "$sicmp(\"ABC\", \"abc\")"), 0);
+    CHECK_EQ(ev(&f, "$scmp(\"a\\\"b\", \"a\\\"b\") + 5"), 5);
+    check_error(&f, "$scmp(\"abc\")", DD_ERR_SYNTAX, "Syntax error at '$scmp(\"abc\")'");
+    check_error(&f, "$scmp(abc, \"x\")", DD_ERR_SYNTAX, "Syntax error at '$scmp(abc, \"x\")'");
+    fixture_deinit(&f);
+}
