@@ -27,6 +27,7 @@ static const struct cmd_def *const cmd_tables[] = {
     ext_table_analyze,
     ext_table_teb,
     ext_table_wow64,
+    ext_table_kernel,
     ext_table_kmem,
 };
 
