@@ -12,9 +12,11 @@
 #include "analyze/status_names.h"
 #include "base/writer.h"
 #include "cmd/command.h"
+#include "cmd/json_cmd.h"
 #include "cmd/session.h"
 #include "sym/sympath.h"
 #include "core/target.h"
+#include "triage/triage.h"
 
 #define DD_VERSION "0.1.0"
 
@@ -24,6 +26,10 @@ struct options {
     const char *sympath;
     const char *imagepath;
     const char *logfile;
+    bool json;        /* --json: each command prints one JSON document (cmd/json_cmd.h) */
+    bool pretty;      /* --pretty: indent JSON documents */
+    bool json_report; /* --json-report: print the crash report and exit */
+    bool compact;     /* --compact: the crash report on one line */
 };
 
 /* Writes to stdout and, with -logo, to the log file too. */
@@ -42,12 +48,21 @@ static void tee_write(void *ctx, const char *data, size_t len)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: dumpdbg [-z] DUMP [-c \"cmd; cmd\"] [-y SYMPATH] [-i IMAGEPATH] "
-               "[-logo FILE]\n"
-               "  -z DUMP     the crash dump to open (a bare DUMP argument works too)\n"
-               "  -c CMDS     run these commands (separated by ';') first; 'q' quits\n"
-               "  -y SYMPATH  symbol search path\n"
-               "  -i PATH     image search path\n"
-               "  -logo FILE  also write all output to FILE\n");
+               "[-logo FILE] [--json [--pretty]]\n"
+               "       dumpdbg --json-report DUMP [--compact] [-y SYMPATH] [-i IMAGEPATH]\n"
+               "       dumpdbg triage [--sorted] [-j N] [--timeout SEC] [-y SYMPATH] "
+               "[-i IMAGEPATH] (DUMP... | --batch DIR)\n"
+               "  -z DUMP        the crash dump to open (a bare DUMP argument works too)\n"
+               "  -c CMDS        run these commands (separated by ';') first; 'q' quits\n"
+               "  -y SYMPATH     symbol search path (default: _NT_ALT_SYMBOL_PATH;_NT_SYMBOL_PATH)\n"
+               "  -i PATH        image search path\n"
+               "  -logo FILE     also write all output to FILE\n"
+               "  --json         each command prints one JSON document, one per line (.json on)\n"
+               "  --pretty       indent the JSON documents\n"
+               "  --json-report  print the crash report (rust-minidump's JSON fields and more)\n"
+               "  triage         analyze many dumps, one JSON line each (docs/json-schema.md);\n"
+               "                 exit status 0 when every dump was analyzed, 1 when some could\n"
+               "                 not be, 2 for a usage error\n");
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
@@ -66,6 +81,19 @@ static int parse_args(int argc, char **argv, struct options *o)
             slot = &o->imagepath;
         else if (strcmp(a, "-logo") == 0)
             slot = &o->logfile;
+        else if (strcmp(a, "--json") == 0) {
+            o->json = true;
+            continue;
+        } else if (strcmp(a, "--pretty") == 0) {
+            o->pretty = true;
+            continue;
+        } else if (strcmp(a, "--json-report") == 0) {
+            o->json_report = true;
+            continue;
+        } else if (strcmp(a, "--compact") == 0) {
+            o->compact = true;
+            continue;
+        }
         else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 || strcmp(a, "-?") == 0) {
             usage(stdout);
             exit(0);
@@ -128,12 +156,13 @@ static void print_banner(struct session *s, const struct options *o)
 
 static void run_command_line(struct session *s, const char *line, bool echo)
 {
-    if (echo) {
+    /* JSON mode keeps standard output a stream of documents: no prompts echoed, no "quit:". */
+    if (echo && !s->json) {
         char prompt[64];
         dd_printf(s->out, "%s%s\n", session_prompt(s, prompt, sizeof(prompt)), line);
     }
     cmd_execute_line(s, line);
-    if (s->quit)
+    if (s->quit && !s->json)
         dd_puts(s->out, "quit:\n");
 }
 
@@ -174,8 +203,184 @@ static void read_loop(struct session *s)
     free(line);
 }
 
+/*
+ * The symbol path to use: -y wins over the environment (_NT_ALT_SYMBOL_PATH before
+ * _NT_SYMBOL_PATH), as in cdb. Sets *owned to what must be freed.
+ */
+static const char *choose_sympath(const char *opt, char **owned)
+{
+    *owned = NULL;
+    if (opt)
+        return opt;
+    if (sympath_compose_env(getenv("_NT_SYMBOL_PATH"), getenv("_NT_ALT_SYMBOL_PATH"), owned))
+        return NULL;
+    return *owned;
+}
+
+static const char *choose_imagepath(const char *opt)
+{
+    return opt ? opt : getenv("_NT_EXECUTABLE_IMAGE_PATH");
+}
+
+/* Sets the session's symbol and image paths; a bad path is reported and left out. */
+static void session_paths(struct session *s, const char *sympath_opt, const char *imagepath_opt)
+{
+    if (!s->syms)
+        return;
+    char *env_path;
+    const char *sympath = choose_sympath(sympath_opt, &env_path);
+    const char *imagepath = choose_imagepath(imagepath_opt);
+    struct dd_error *perr = sympath ? symbols_set_path(s->syms, sympath) : NULL;
+    if (!perr && imagepath)
+        perr = symbols_set_image_path(s->syms, imagepath);
+    free(env_path);
+    if (perr) {
+        fprintf(stderr, "dumpdbg: bad path: %s\n", perr->message);
+        dd_error_destroy(perr);
+    }
+}
+
+/* A JSON error document on standard output for a dump that cannot be opened (JSON modes). */
+static void print_open_error(const char *status, const struct dd_error *err)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *e = root ? cJSON_AddObjectToObject(root, "error") : NULL;
+    if (e && cJSON_AddStringToObject(root, "status", status) &&
+        cJSON_AddStringToObject(e, "message", err->message)) {
+        char *text = cJSON_PrintUnformatted(root);
+        if (text)
+            printf("%s\n", text);
+        cJSON_free(text);
+    }
+    cJSON_Delete(root);
+}
+
+/*
+ * dumpdbg triage [--sorted] [-j N] [--timeout SEC] [-y SYMPATH] [-i IMAGEPATH]
+ *                (DUMP... | --batch DIR...): one JSON record line per dump (src/triage/).
+ * Exit status: 0 when every dump was analyzed, 1 when some got an error record, 2 for a usage
+ * error or when the workers could not run.
+ */
+static int triage_main(int argc, char **argv)
+{
+    struct triage_options o;
+    memset(&o, 0, sizeof(o));
+    o.timeout_s = 300;
+    const char *sympath_opt = NULL, *imagepath_opt = NULL;
+    char **paths = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 2;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        bool needs_value = strcmp(a, "-j") == 0 || strcmp(a, "--timeout") == 0 ||
+                           strcmp(a, "-y") == 0 || strcmp(a, "-i") == 0 ||
+                           strcmp(a, "--batch") == 0;
+        if (needs_value && i + 1 >= argc) {
+            fprintf(stderr, "dumpdbg triage: option '%s' needs a value\n", a);
+            goto out;
+        }
+        char **found = NULL;
+        size_t nfound = 0;
+        if (strcmp(a, "--sorted") == 0) {
+            o.sorted = true;
+            continue;
+        } else if (strcmp(a, "-j") == 0 || strcmp(a, "--timeout") == 0) {
+            char *end;
+            unsigned long v = strtoul(argv[++i], &end, 10);
+            if (*end || v > 100000) {
+                fprintf(stderr, "dumpdbg triage: bad number '%s'\n", argv[i]);
+                goto out;
+            }
+            if (a[1] == 'j')
+                o.jobs = (unsigned)v;
+            else
+                o.timeout_s = (unsigned)v;
+            continue;
+        } else if (strcmp(a, "-y") == 0) {
+            sympath_opt = argv[++i];
+            continue;
+        } else if (strcmp(a, "-i") == 0) {
+            imagepath_opt = argv[++i];
+            continue;
+        } else if (strcmp(a, "--batch") == 0) {
+            struct dd_error *err = triage_collect(argv[++i], &found, &nfound);
+            if (err) {
+                fprintf(stderr, "dumpdbg triage: %s\n", err->message);
+                dd_error_destroy(err);
+                goto out;
+            }
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            rc = 0;
+            goto out;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "dumpdbg triage: unknown option '%s'\n", a);
+            goto out;
+        } else {
+            found = malloc(sizeof(*found));
+            if (found && (found[0] = strdup(a)) != NULL)
+                nfound = 1;
+            else if (found) {
+                free(found);
+                found = NULL;
+            }
+            if (!found) {
+                fprintf(stderr, "dumpdbg triage: out of memory\n");
+                goto out;
+            }
+        }
+        if (n + nfound > cap) {
+            size_t ncap = (n + nfound) * 2;
+            char **p = realloc(paths, ncap * sizeof(*p));
+            if (!p) {
+                triage_paths_free(found, nfound);
+                fprintf(stderr, "dumpdbg triage: out of memory\n");
+                goto out;
+            }
+            paths = p;
+            cap = ncap;
+        }
+        memcpy(paths + n, found, nfound * sizeof(*found));
+        n += nfound;
+        free(found);
+    }
+    if (n == 0) {
+        fprintf(stderr, "dumpdbg triage: no dumps to analyze\n");
+        rc = argc > 1 ? 0 : 2;
+        if (rc)
+            usage(stderr);
+        goto out;
+    }
+    char *env_path;
+    o.sympath = choose_sympath(sympath_opt, &env_path);
+    o.imagepath = choose_imagepath(imagepath_opt);
+    struct sympath *check = NULL;
+    struct dd_error *err = o.sympath ? sympath_parse(o.sympath, &check) : NULL;
+    sympath_destroy(check);
+    if (err) {
+        fprintf(stderr, "dumpdbg triage: bad symbol path: %s\n", err->message);
+        dd_error_destroy(err);
+        free(env_path);
+        goto out;
+    }
+    struct triage_stats st;
+    err = triage_run(&o, paths, n, stdout, &st);
+    free(env_path);
+    if (err) {
+        fprintf(stderr, "dumpdbg triage: %s\n", err->message);
+        dd_error_destroy(err);
+        goto out;
+    }
+    rc = st.bad ? 1 : 0;
+out:
+    triage_paths_free(paths, n);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "triage") == 0)
+        return triage_main(argc - 1, argv + 1);
     struct options o;
     if (parse_args(argc, argv, &o) < 0)
         return 1;
@@ -195,6 +400,8 @@ int main(int argc, char **argv)
     struct dd_error *err = target_open(o.dump, &t);
     if (err) {
         fprintf(stderr, "dumpdbg: %s: %s\n", o.dump, err->message);
+        if (o.json_report || o.json)
+            print_open_error(o.json_report ? "ERROR_MINIDUMP_READ" : "error", err);
         dd_error_destroy(err);
         if (tee.log)
             fclose(tee.log);
@@ -203,29 +410,23 @@ int main(int argc, char **argv)
 
     struct session s;
     session_init(&s, t, &out, o.dump);
-    if (s.syms) {
-        /* -y wins over the environment (_NT_ALT_SYMBOL_PATH before _NT_SYMBOL_PATH), as in cdb. */
-        char *env_path = NULL;
-        const char *sympath = o.sympath;
-        if (!sympath && !sympath_compose_env(getenv("_NT_SYMBOL_PATH"),
-                                             getenv("_NT_ALT_SYMBOL_PATH"), &env_path))
-            sympath = env_path;
-        struct dd_error *perr = sympath ? symbols_set_path(s.syms, sympath) : NULL;
-        if (!perr && o.imagepath)
-            perr = symbols_set_image_path(s.syms, o.imagepath);
-        else if (!perr && getenv("_NT_EXECUTABLE_IMAGE_PATH"))
-            perr = symbols_set_image_path(s.syms, getenv("_NT_EXECUTABLE_IMAGE_PATH"));
-        free(env_path);
-        if (perr) {
-            fprintf(stderr, "dumpdbg: bad path: %s\n", perr->message);
-            dd_error_destroy(perr);
+    session_paths(&s, o.sympath, o.imagepath);
+    if (o.json_report) {
+        err = json_report_write(&s, NULL, !o.compact, &out);
+        if (err) {
+            fprintf(stderr, "dumpdbg: %s\n", err->message);
+            dd_error_destroy(err);
         }
+    } else {
+        if (o.json)
+            s.json = o.pretty ? JSON_MODE_PRETTY : JSON_MODE_LINES;
+        else
+            print_banner(&s, &o);
+        if (o.commands)
+            run_command_line(&s, o.commands, true);
+        if (!s.quit)
+            read_loop(&s);
     }
-    print_banner(&s, &o);
-    if (o.commands)
-        run_command_line(&s, o.commands, true);
-    if (!s.quit)
-        read_loop(&s);
 
     session_deinit(&s);
     target_destroy(t);

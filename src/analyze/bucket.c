@@ -82,8 +82,12 @@ static const char *problem_class(struct analyze_verdict *v)
 
 void analyze_bucket_hash(const char *bucket, char ret[39])
 {
+    analyze_bucket_hash_prefixed("um:", bucket, ret);
+}
+
+void analyze_bucket_hash_prefixed(const char *prefix, const char *bucket, char ret[39])
+{
     /* UTF-8 -> UTF-16LE, ASCII lowercased; invalid bytes become U+FFFD. */
-    static const char prefix[] = "um:";
     size_t n = strlen(prefix) + strlen(bucket);
     uint8_t *buf = malloc(n * 4 + 4);
     uint8_t digest[16];

@@ -350,6 +350,15 @@ static void add_analysis(struct json *j, struct session *s, cJSON *root,
         jstr(j, p, "name", v->patterns[i].name);
         jstr(j, p, "evidence", v->patterns[i].evidence);
     }
+    if (v->bugcheck) { /* kernel dumps: the bug check (bugcheck_render.c) */
+        cJSON *bc = analyze_bugcheck_json(v, j->ps);
+        if (!bc || !cJSON_AddItemToObject(a, "bugcheck", bc)) {
+            cJSON_Delete(bc);
+            j->oom = true;
+        }
+    } else {
+        jnull(j, a, "bugcheck");
+    }
     cJSON *notes = jarray(j, a, "notes");
     for (size_t i = 0; i < v->nnotes; i++) {
         cJSON *n = jcheck(j, cJSON_CreateString(v->notes[i]));
@@ -358,7 +367,7 @@ static void add_analysis(struct json *j, struct session *s, cJSON *root,
             j->oom = true;
         }
     }
-    (void)s;
+    j->oom |= !analyze_patterns_json(s, a, v); /* pattern lines, "hang" (render_patterns.c) */
 }
 
 static void add_crash_info(struct json *j, cJSON *root, const struct analyze_verdict *v)
@@ -394,8 +403,8 @@ static void add_crash_info(struct json *j, cJSON *root, const struct analyze_ver
     jstr(j, ci, "assertion", v->assertion);
 }
 
-struct dd_error *analyze_render_json(struct session *s, const struct analyze_verdict *v,
-                                     bool pretty, struct dd_writer *out)
+struct dd_error *analyze_json_build(struct session *s, const struct analyze_verdict *v,
+                                    cJSON **ret)
 {
     struct json j = {false, s->arch ? s->arch->ptr_size : target_ptr_size(s->target)};
     const struct target *t = s->target;
@@ -452,7 +461,22 @@ struct dd_error *analyze_render_json(struct session *s, const struct analyze_ver
         jnull(&j, root, "pid");
     add_system_info(&j, s, root);
     add_analysis(&j, s, root, v);
-    char *text = j.oom ? NULL : pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
+    if (j.oom) {
+        cJSON_Delete(root);
+        return &dd_error_no_memory;
+    }
+    *ret = root;
+    return NULL;
+}
+
+struct dd_error *analyze_render_json(struct session *s, const struct analyze_verdict *v,
+                                     bool pretty, struct dd_writer *out)
+{
+    cJSON *root;
+    struct dd_error *err = analyze_json_build(s, v, &root);
+    if (err)
+        return err;
+    char *text = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     if (!text)
         return &dd_error_no_memory;

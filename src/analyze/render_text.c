@@ -118,14 +118,13 @@ static void print_context(struct session *s, const struct analyze_verdict *v)
     dd_puts(s->out, "Resetting default scope\n\n");
 }
 
-/* EXCEPTION_RECORD:  (.exr -1) -- the record as .exr prints it. */
-static void print_record(struct session *s, const struct analyze_verdict *v)
+/* The record as .exr prints it, from "ExceptionAddress:" to the blank line after it. */
+static void print_record_body(struct session *s, const struct analyze_verdict *v)
 {
     const struct analyze_exception *e = &v->exception;
     struct dd_writer *o = s->out;
     unsigned ps = ptr_size(s);
     int w = (int)ps * 2;
-    dd_puts(o, "EXCEPTION_RECORD:  (.exr -1)\n");
     dd_printf(o, "ExceptionAddress: %0*llx", w, (unsigned long long)e->address);
     /* .exr pads the displacement to the pointer width: "(mod!func+0x0000001e)". */
     const struct target_module *m = target_module_by_addr(s->target, e->address);
@@ -159,6 +158,13 @@ static void print_record(struct session *s, const struct analyze_verdict *v)
         dd_printf(o, "Subcode: 0x%llx%s%s\n", (unsigned long long)e->fast_fail_code,
                   e->fast_fail_name ? " " : "", e->fast_fail_name ? e->fast_fail_name : "");
     dd_puts(o, "\n");
+}
+
+/* EXCEPTION_RECORD:  (.exr -1) -- the record as .exr prints it. */
+static void print_record(struct session *s, const struct analyze_verdict *v)
+{
+    dd_puts(s->out, "EXCEPTION_RECORD:  (.exr -1)\n");
+    print_record_body(s, v);
 }
 
 /* One STACK_TEXT line: kb's columns (x64: Child-SP RetAddr : Args : Call Site). */
@@ -245,6 +251,7 @@ static void print_additions(struct session *s, const struct analyze_verdict *v, 
                   v->patterns[i].evidence);
     for (size_t i = 0; i < v->nnotes; i++)
         dd_printf(s->out, "DUMPDBG_NOTE:  %s\n", v->notes[i]);
+    analyze_render_patterns_text(s, v); /* PATTERNS: (render_patterns.c) */
 }
 
 static void print_short(struct session *s, const struct analyze_verdict *v)
@@ -314,6 +321,12 @@ static void print_verbose(struct session *s, const struct analyze_verdict *v)
 
 void analyze_render_text(struct session *s, const struct analyze_verdict *v, bool verbose)
 {
+    if (v->bugcheck) { /* a kernel dump: the bug check layout (bugcheck_render.c) */
+        analyze_render_bugcheck_text(s, v, verbose);
+        return;
+    }
+    if (analyze_render_hang_text(s, v, verbose)) /* a hang verdict (render_patterns.c) */
+        return;
     dd_printf(s->out, "%s\n%s", banner, verbose && v->has_exception ? "\n" : "");
     if (!v->has_exception) {
         print_additions(s, v, true);
@@ -323,5 +336,26 @@ void analyze_render_text(struct session *s, const struct analyze_verdict *v, boo
         print_verbose(s, v);
     else
         print_short(s, v);
+    print_additions(s, v, verbose);
+}
+
+/* The pieces the kernel layout (bugcheck_render.c) shares with this one. */
+void analyze_text_frame(struct session *s, const struct analyze_frame *f)
+{
+    print_frame(s, f);
+}
+
+void analyze_text_os(struct session *s)
+{
+    print_os(s);
+}
+
+void analyze_text_exception_record(struct session *s, const struct analyze_verdict *v)
+{
+    print_record_body(s, v);
+}
+
+void analyze_text_additions(struct session *s, const struct analyze_verdict *v, bool verbose)
+{
     print_additions(s, v, verbose);
 }

@@ -14,6 +14,7 @@
 
 #include "analyze/analyze.h"
 #include "analyze/error_names.h"
+#include "analyze/hang.h"
 #include "base/cursor.h"
 #include "cmd/session.h"
 #include "disasm/disasm.h"
@@ -32,7 +33,8 @@ static const struct analyze_pass analyze_passes[] = {
     {"stack overflow", analyze_stack_overflow},
     {"bucket", analyze_bucket},
     {"exploitability", analyze_exploitability},
-    /* Named crash patterns go here, one row per pattern file. */
+    {"hang", analyze_hang},         /* hang_verdict.c: -hang, and dumps without an exception */
+    {"patterns", analyze_patterns}, /* pattern.c: the named crash patterns (pattern_*.c) */
 };
 
 /*
@@ -155,10 +157,27 @@ void analyze_verdict_add_pattern(struct analyze_verdict *v, const char *name, co
     v->npatterns++;
 }
 
+void analyze_verdict_add_pattern_line(struct analyze_verdict *v, const char *fmt, ...)
+{
+    if (!v->npatterns)
+        return;
+    struct analyze_pattern *p = &v->patterns[v->npatterns - 1];
+    va_list ap;
+    va_start(ap, fmt);
+    char *text = arena_vprintf(&v->arena, fmt, ap);
+    va_end(ap);
+    void *arr = (void *)p->lines;
+    if (!text || !grow(&v->arena, &arr, &p->nlines, &p->lines_cap, sizeof(*p->lines)))
+        return;
+    p->lines = arr;
+    p->lines[p->nlines++] = text;
+}
+
 void analyze_verdict_deinit(struct analyze_verdict *v)
 {
     if (!v)
         return;
+    hang_report_destroy(v->hang);
     for (size_t i = 0; i < v->nthreads; i++)
         free(v->threads[i].frames);
     free(v->threads);
@@ -332,7 +351,7 @@ static struct dd_error *pass_exception(struct session *s, const struct analyze_o
     v->assertion = assertion_text(v, t);
     if (!t->has_exception) {
         analyze_verdict_add_note(v, "the dump holds no exception record: there is no crash to "
-                                    "analyze (hang analysis is not implemented yet)");
+                                    "analyze, so the hang is analyzed");
         return NULL;
     }
     const struct target_exception *te = &t->exception;
@@ -570,6 +589,12 @@ static struct dd_error *pass_stacks(struct session *s, const struct analyze_opti
     return NULL;
 }
 
+struct dd_error *analyze_verdict_walk(struct session *s, struct analyze_verdict *v, long idx,
+                                      const struct regset *regs, struct analyze_thread *th)
+{
+    return walk(s, v, idx, regs, th);
+}
+
 struct dd_error *analyze_run(struct session *s, const struct analyze_options *opts,
                              struct analyze_verdict *ret)
 {
@@ -578,11 +603,18 @@ struct dd_error *analyze_run(struct session *s, const struct analyze_options *op
     dd_arena_init(&v.arena);
     v.faulting_thread = -1;
     v.blamed_frame = -1;
-    for (size_t i = 0; i < sizeof(analyze_passes) / sizeof(analyze_passes[0]); i++) {
-        struct dd_error *err = analyze_passes[i].run(s, opts, &v);
+    const struct analyze_pass *passes = analyze_passes;
+    size_t npasses = sizeof(analyze_passes) / sizeof(analyze_passes[0]);
+    /* A kernel dump's crash is a bug check, analyzed by its own passes (bugcheck_verdict.c). */
+    if (s->target->kind == TARGET_KERNEL) {
+        passes = analyze_kernel_passes;
+        npasses = analyze_kernel_passes_count;
+    }
+    for (size_t i = 0; i < npasses; i++) {
+        struct dd_error *err = passes[i].run(s, opts, &v);
         if (err) {
             analyze_verdict_deinit(&v);
-            return dd_error_wrap(err, "analysis (%s)", analyze_passes[i].name);
+            return dd_error_wrap(err, "analysis (%s)", passes[i].name);
         }
     }
     *ret = v;

@@ -114,11 +114,63 @@ struct analyze_thread {
 struct analyze_pattern {
     const char *name;     /* "NULL Data Pointer" */
     const char *evidence; /* one line */
+    const char **lines;   /* more evidence, one line each (analyze_verdict_add_pattern_line) */
+    size_t nlines, lines_cap;
+};
+
+/* Where a kernel verdict's registers came from. */
+enum analyze_regs_source {
+    ANALYZE_REGS_NONE,
+    ANALYZE_REGS_CONTEXT_RECORD, /* a CONTEXT named by a parameter (.cxr ADDR) */
+    ANALYZE_REGS_TRAP_FRAME,     /* a KTRAP_FRAME named by a parameter (.trap ADDR) */
+    ANALYZE_REGS_THREAD,         /* the crashing thread's own context */
+};
+
+/*
+ * A kernel dump's bug check, decoded from the dump header with the parameter table
+ * (bugcheck_table.h) by bugcheck_verdict.c. Addresses come from the parameters whose role the
+ * table names; has_* says which the code documents.
+ */
+struct analyze_bugcheck {
+    uint32_t code;       /* as stored in the dump: 0x1000007e */
+    uint32_t shown_code; /* as !analyze names it: the base code of an _M variant (0x7e) */
+    const char *name;    /* name of shown_code ("SYSTEM_THREAD_EXCEPTION_NOT_HANDLED"), or NULL */
+    const char *description;      /* what happened (the table's words), or NULL when undocumented */
+    const char *subcode_text;     /* what parameter 1's value means, or NULL */
+    uint64_t params[4];           /* masked to the pointer size */
+    const char *meanings[4];      /* each parameter's meaning, NULL when none */
+    const char *roles[4];         /* each parameter's role name ("context_record"), "" for none */
+    bool has_faulting_ip;
+    uint64_t faulting_ip;         /* the instruction at fault */
+    bool has_exception_record;
+    uint64_t exception_record;    /* EXCEPTION_RECORD address */
+    bool exception_record_read;   /* it was read from the dump into verdict.exception */
+    bool has_context_record;
+    uint64_t context_record;      /* CONTEXT address */
+    bool has_trap_frame;
+    uint64_t trap_frame;          /* KTRAP_FRAME address */
+    enum analyze_regs_source regs_from; /* where verdict.regs came from */
+    bool has_referenced;
+    uint64_t referenced;          /* memory address that was touched */
+    enum analyze_access access;   /* of that touch; NONE when not documented */
+    bool has_irql;
+    uint64_t irql;
+    bool has_driver_address;
+    uint64_t driver_address;      /* an address inside the driver at fault */
+    const char *driver_name;      /* read through a driver-name parameter, or NULL */
+    const char *fast_fail_name;   /* FAST_FAIL_* of a fast-fail parameter, or NULL */
+    bool blamed;                  /* SYMBOL_NAME, MODULE_NAME, IMAGE_NAME of the verdict are set */
+    const char *blamed_function;  /* the culprit's function, NULL without symbols */
+    uint64_t func_offset;         /* BUCKET_ID_FUNC_OFFSET: offset in that function (or module) */
+    const char *stack_command;    /* STACK_COMMAND: ".cxr 0xffff850429891720 ; kb" */
 };
 
 struct analyze_options {
     bool all_threads; /* walk every thread's stack, not only the faulting one (JSON) */
+    bool hang;        /* -hang: analyze why the process hangs even when it has an exception */
 };
+
+struct hang_report;
 
 struct analyze_verdict {
     struct dd_arena arena; /* every string below that is not static */
@@ -167,6 +219,13 @@ struct analyze_verdict {
     size_t nnotes, notes_cap;
     struct analyze_pattern *patterns;
     size_t npatterns, patterns_cap;
+
+    struct analyze_bugcheck *bugcheck; /* kernel dumps: the bug check (in arena); NULL otherwise */
+
+    /* Hang analysis (hang_verdict.c): set for `!analyze -hang` and dumps without an exception. */
+    struct hang_report *hang; /* owned; NULL when not analyzed */
+    bool is_hang;             /* the bucket and blame above describe the hang, not a crash */
+    long hang_stack;          /* is_hang: index into threads of the blocking thread's stack, -1 */
 };
 
 /* One step of the analysis. */
@@ -183,11 +242,23 @@ struct analyze_pass {
  */
 struct dd_error *analyze_run(struct session *s, const struct analyze_options *opts,
                              struct analyze_verdict *ret);
+/*
+ * Walks the stack from REGS (thread IDX of the target, or -1 when unknown) into TH with the
+ * session's unwinder and symbolizes its frames the way the exception's stack is; TH->frames is
+ * owned by V's caller through V->threads. Errors only for lack of memory (a failed walk is a
+ * note in V).
+ */
+struct dd_error *analyze_verdict_walk(struct session *s, struct analyze_verdict *v, long idx,
+                                      const struct regset *regs, struct analyze_thread *th);
 /* Frees everything V owns; V may be zeroed. */
 void analyze_verdict_deinit(struct analyze_verdict *v);
 
 /* Appends a printf-formatted note to V (dropped when out of memory). */
 void analyze_verdict_add_note(struct analyze_verdict *v, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Appends a printf-formatted evidence line to the pattern recorded last (dropped when out of
+ * memory or when no pattern was recorded). */
+void analyze_verdict_add_pattern_line(struct analyze_verdict *v, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Records pattern NAME (static) with printf-formatted evidence (dropped when out of memory). */
 void analyze_verdict_add_pattern(struct analyze_verdict *v, const char *name, const char *fmt, ...)

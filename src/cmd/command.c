@@ -1,6 +1,7 @@
 #include "base/interrupt.h"
 #include "base/fmt.h"
 #include "cmd/command.h"
+#include "cmd/json_cmd.h"
 #include "ext/ext.h"
 
 #include <ctype.h>
@@ -22,6 +23,8 @@ static const struct cmd_def *const cmd_tables[] = {
     cmd_table_search,
     cmd_table_dt,
     cmd_table_locals,
+    cmd_table_bugcheck,
+    cmd_table_json,
     ext_table_memory,
     ext_table_error,
     ext_table_analyze,
@@ -29,6 +32,7 @@ static const struct cmd_def *const cmd_tables[] = {
     ext_table_wow64,
     ext_table_kernel,
     ext_table_kmem,
+    ext_table_locks,
 };
 
 const char *cmd_next_word(const char *rest, char *word, size_t len)
@@ -78,6 +82,10 @@ static void cmd_run(struct session *s, const char *text)
         text++;
     if (!*text)
         return;
+    if (json_cmd_run(s, text)) { /* JSON mode: one document per command (cmd/json_cmd.c) */
+        dd_arena_deinit(&s->scratch);
+        return;
+    }
 
     char name[64];
     size_t n = 0;

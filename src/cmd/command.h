@@ -48,6 +48,7 @@ extern const struct cmd_def cmd_table_symbols[]; /* .sympath .symfix .exepath .r
 extern const struct cmd_def cmd_table_search[];  /* s */
 extern const struct cmd_def cmd_table_dt[];      /* dt */
 extern const struct cmd_def cmd_table_locals[];  /* dv */
+extern const struct cmd_def cmd_table_bugcheck[]; /* .bugcheck */
 
 /* `~` commands: "~", "~3s", "~~[1f4]s", "~*". */
 struct dd_error *cmd_thread_tilde(struct session *s, const char *line);

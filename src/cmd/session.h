@@ -44,6 +44,7 @@ struct session {
     uint32_t symopt;      /* .symopt bits; cdb's default 0x30237 */
 
     bool quit;
+    uint8_t json; /* JSON mode (cmd/json_cmd.h JSON_MODE_*): 0 text, else a document per command */
     struct dd_arena scratch; /* per-command scratch, reset after each command */
 };
 

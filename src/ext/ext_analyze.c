@@ -4,17 +4,20 @@
  * WinDbg layout, and `-json` (with or without -v) one JSON document (docs/json-schema.md)
  * with every thread's stack. Options after the debugger reference page "!analyze":
  * -v[0..99] and -vv are verbose; -f analyzes the exception as usual (there is always one to
- * analyze here when the dump stores one); -hang is not implemented yet.
+ * analyze here when the dump stores one); -hang analyzes why the process hangs (blocked
+ * threads, wait chains, deadlocks: src/analyze/hang*.c) instead of the exception, which is
+ * what a dump without an exception gets anyway.
  */
 #include <ctype.h>
 #include <string.h>
 
 #include "analyze/analyze.h"
+#include "cmd/json_cmd.h"
 #include "ext/ext.h"
 
 static struct dd_error *ext_analyze(struct session *s, const struct cmd_args *a)
 {
-    bool verbose = false, json = false;
+    bool verbose = false, json = false, hang = false;
     const char *rest = a->rest;
     char word[64];
     while (*rest) {
@@ -28,18 +31,18 @@ static struct dd_error *ext_analyze(struct session *s, const struct cmd_args *a)
         } else if (strcmp(word, "-f") == 0) {
             /* the stored exception is analyzed whether or not -f is given */
         } else if (strcmp(word, "-hang") == 0) {
-            return dd_error_create(DD_ERR_UNSUPPORTED, "!analyze -hang is not implemented yet");
+            hang = true;
         } else {
             return dd_error_create(DD_ERR_SYNTAX, "Syntax error in '%s'", a->line);
         }
     }
-    struct analyze_options opts = {json};
+    struct analyze_options opts = {.all_threads = json, .hang = hang};
     struct analyze_verdict v;
     struct dd_error *err = analyze_run(s, &opts, &v);
     if (err)
         return err;
     if (json)
-        err = analyze_render_json(s, &v, true, s->out);
+        err = json_report_write(s, &v, true, s->out); /* the crash report (cmd/json_report.c) */
     else
         analyze_render_text(s, &v, verbose);
     analyze_verdict_deinit(&v);
@@ -47,6 +50,7 @@ static struct dd_error *ext_analyze(struct session *s, const struct cmd_args *a)
 }
 
 const struct cmd_def ext_table_analyze[] = {
-    {"!analyze", ext_analyze, 0, "!analyze [-v] [-json] - analyze the stored exception"},
+    {"!analyze", ext_analyze, 0,
+     "!analyze [-v] [-hang] [-json] - analyze the stored exception (-hang: why it hangs)"},
     {NULL, NULL, 0, NULL},
 };

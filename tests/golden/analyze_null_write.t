@@ -82,8 +82,10 @@ lacks: BUILDLAB_STR:
 cmd: ~.
 contains: .  0  Id: {{pid:x}}.{{main_tid:x}} Suspend:
 
+# -hang: why it hangs instead (src/analyze/hang_verdict.c): thread 0, the faulting thread, runs
+# in crash_here (its own context is the fault's), the worker waits for an event: a busy hang.
 cmd: !analyze -hang
-contains: not implemented
+contains: Probably caused by : crash_null_write.exe ( crash_null_write!crash_here+29 )
 
 cmd: !analyze -bogus
 contains: Syntax error

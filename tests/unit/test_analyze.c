@@ -189,7 +189,7 @@ static bool run_open(const struct synth *sy, struct run *r, bool all_threads)
     }
     r->out.write = discard;
     session_init(&r->s, r->t, &r->out, "synthetic.dmp");
-    struct analyze_options o = {all_threads};
+    struct analyze_options o = {.all_threads = all_threads};
     struct dd_error *err = analyze_run(&r->s, &o, &r->v);
     if (err) {
         check_fail(__FILE__, __LINE__, "analyze_run: %s", err->message);
@@ -464,7 +464,8 @@ TEST(analyze_without_exception)
     if (!run_open(&sy, &r, false))
         return;
     CHECK(!r.v.has_exception);
-    CHECK(r.v.bucket == NULL);
+    /* No crash bucket: a dump without an exception gets the hang analysis (hang_verdict.c). */
+    CHECK(r.v.bucket == NULL || strncmp(r.v.bucket, "APPLICATION_HANG_", 17) == 0);
     CHECK_EQ(r.v.rating, ANALYZE_RATING_UNKNOWN);
     CHECK(r.v.nnotes >= 1);
     run_close(&r);
@@ -563,7 +564,7 @@ static bool corpus_run(const char *rel, const char *sympath, struct run *r, bool
         snprintf(path, sizeof(path), "%s/user/%s", dir, sympath);
         CHECK_OK(symbols_set_path(r->s.syms, path));
     }
-    struct analyze_options o = {all_threads};
+    struct analyze_options o = {.all_threads = all_threads};
     err = analyze_run(&r->s, &o, &r->v);
     if (err) {
         check_fail(__FILE__, __LINE__, "analyze_run %s: %s", rel, err->message);
@@ -648,7 +649,8 @@ TEST(analyze_corpus_crash_reasons)
     /* The whole 1 MB stack is in the dump: one function fills the frames walked. */
     CHECK(r.v.recursion != NULL);
     CHECK(r.v.recursion_count >= 100);
-    CHECK_EQ(r.v.npatterns, 1);
+    /* Stack Overflow first; more patterns may follow (pattern.c: Exception Stack Trace). */
+    CHECK(r.v.npatterns >= 1 && strcmp(r.v.patterns[0].name, "Stack Overflow") == 0);
     corpus_close(&r);
 }
 
