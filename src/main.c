@@ -1,5 +1,6 @@
 /* dumpdbg: open a Windows crash dump and run WinDbg/cdb commands on it. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #endif
 
 #include "analyze/status_names.h"
+#include "base/interrupt.h"
 #include "base/writer.h"
 #include "cmd/command.h"
 #include "cmd/json_cmd.h"
@@ -166,11 +168,33 @@ static void run_command_line(struct session *s, const char *line, bool echo)
         dd_puts(s->out, "quit:\n");
 }
 
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    dd_interrupt_request();
+}
+
+/*
+ * Ctrl-C at a terminal stops the running command (a long d* or u) and the rest of its line, as
+ * Ctrl+Break does in cdb, instead of ending the session. SA_RESTART keeps the prompt's read going.
+ */
+static void catch_interrupts(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_interrupt;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+}
+
 /* Reads commands from stdin until EOF or q: a REPL on a terminal, a script otherwise. */
 static void read_loop(struct session *s)
 {
     bool tty = isatty(STDIN_FILENO);
     char prompt[64];
+    if (tty)
+        catch_interrupts();
 #ifdef DD_HAVE_LIBEDIT
     if (tty) {
         while (!s->quit) {
