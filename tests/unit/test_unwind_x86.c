@@ -704,6 +704,47 @@ TEST(unwind_x86_ebp_chain)
     free(f);
 }
 
+/*
+ * A context on a `ret 8` (C2 08 00, Intel SDM "RET") has already left its frame: the return
+ * address is at [esp] and the caller's esp is esp + 4 + 8, even though ebp still points at a
+ * frame whose [ebp+4] would give another (wrong) caller, and even when frame data covers the ip.
+ */
+TEST(unwind_x86_context_on_ret)
+{
+    struct fake *f = fake_new();
+    uint32_t ra = put_call(f, 0x1100, 0x2000);
+    uint32_t decoy = put_call(f, 0x1200, 0x2000);
+    f->image[0x2010] = 0xc2; /* ret 8 */
+    f->image[0x2011] = 0x08;
+    f->image[0x2012] = 0x00;
+    f->image[0x2020] = 0xc3; /* ret */
+    put32(0x11000, ra);
+    put32(0x11040, 0x11080); /* an EBP frame that is not this function's any more */
+    put32(0x11044, decoy);
+    struct fake_fn *fn = add_fn(f, 0x2000, 0x2013);
+    fn->info.has_frame = true;
+    fn->info.type = UNWIND_X86_FRAME_FPO;
+    fn->info.locals_size = 0x20; /* would put the return address elsewhere */
+    struct unwind_regs r = start_regs(MOD_BASE + 0x2010, 0x11000, 0x11040);
+    struct unwind_options no_scan = {.no_scan = true};
+    struct unwind_walk w = walk_opts(f, &r, &no_scan, true);
+    CHECK(w.nframes >= 2);
+    CHECK_EQ(w.frames[1].ip, ra);
+    CHECK_EQ(w.frames[1].sp, 0x1100c);
+    CHECK_EQ(w.frames[1].regs.r[X86_EBP], 0x11040); /* the epilog restored it already */
+    CHECK_EQ(w.frames[1].regs.saved_at[X86_EIP], 0x11000);
+    CHECK(w.frames[1].flags & UNWIND_FRAME_EPILOG);
+    unwind_walk_deinit(&w);
+
+    r = start_regs(MOD_BASE + 0x2020, 0x11000, 0x11040); /* plain ret */
+    w = walk_opts(f, &r, &no_scan, false);
+    CHECK(w.nframes >= 2);
+    CHECK_EQ(w.frames[1].ip, ra);
+    CHECK_EQ(w.frames[1].sp, 0x11004);
+    unwind_walk_deinit(&w);
+    free(f);
+}
+
 TEST(unwind_x86_frame_data_program)
 {
     struct fake *f = fake_new();

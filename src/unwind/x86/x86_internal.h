@@ -19,6 +19,8 @@ enum x86_status {
 
 /* Reads the 32-bit little-endian value at ADDR of target memory; false when not all there. */
 bool x86_read_u32(const struct unwind_env *env, uint32_t addr, uint32_t *ret);
+/* Reads code bytes at ADDR: the module's image first, else target memory; returns the count. */
+size_t x86_read_code(const struct unwind_env *env, uint32_t addr, void *buf, size_t len);
 /* True when ADDR lies in a known module (false without a find_module callback). */
 bool x86_in_module(const struct unwind_env *env, uint64_t addr);
 

@@ -25,7 +25,7 @@ bool x86_read_u32(const struct unwind_env *env, uint32_t addr, uint32_t *ret)
 }
 
 /* Code bytes at ADDR: from the module's image (read_image) first, else target memory. */
-static size_t read_code(const struct unwind_env *env, uint32_t addr, void *buf, size_t len)
+size_t x86_read_code(const struct unwind_env *env, uint32_t addr, void *buf, size_t len)
 {
     uint64_t base, size;
     if (env->read_image && env->find_module && env->find_module(env->ctx, addr, &base, &size) &&
@@ -92,7 +92,7 @@ bool x86_is_return_address(const struct unwind_env *env, uint32_t value, bool *r
     /* The bytes just before VALUE; a shorter window when the longer one is not all there. */
     uint8_t b[9];
     for (size_t n = sizeof(b); n >= 2; n--) {
-        if (value >= n && read_code(env, value - (uint32_t)n, b, n) == n)
+        if (value >= n && x86_read_code(env, value - (uint32_t)n, b, n) == n)
             return unwind_x86_call_precedes(env, value, b, n);
     }
     *ret_unverified = true;

@@ -90,6 +90,40 @@ static enum x86_status ebp_chain(const struct unwind_env *env, const struct unwi
     return X86_OK;
 }
 
+/*
+ * A context stopped on a return instruction (C3 "ret", C2 iw "ret imm16"; Intel SDM Vol. 2
+ * "RET") has finished its epilog: the return address is at [esp] and the caller's esp is past it
+ * and the IMM16 bytes of arguments, whatever frame data or frame pointer say about the body.
+ * Only for an exact ip (the context, a trap frame): a caller's ip found through a return
+ * address says where execution resumes, not that the ret there has begun.
+ */
+static enum x86_status at_return(const struct unwind_env *env, const struct unwind_frame *callee,
+                                 struct unwind_frame *ret_caller)
+{
+    const struct unwind_regs *r = &callee->regs;
+    uint8_t code[3];
+    uint32_t esp, ra;
+    if (!unwind_regs_has(r, X86_ESP) || x86_read_code(env, (uint32_t)callee->ip, code, 1) != 1)
+        return X86_FAIL;
+    uint32_t pop;
+    if (code[0] == 0xc3)
+        pop = 0;
+    else if (code[0] == 0xc2 && x86_read_code(env, (uint32_t)callee->ip, code, 3) == 3)
+        pop = (uint32_t)code[1] | (uint32_t)code[2] << 8;
+    else
+        return X86_FAIL;
+    esp = (uint32_t)r->r[X86_ESP];
+    if (esp > UINT32_MAX - 4 - pop || !x86_read_u32(env, esp, &ra))
+        return X86_FAIL;
+    struct unwind_frame f;
+    x86_caller_init(callee, &f);
+    x86_caller_set_ra(&f, ra, true, esp, esp + 4 + pop);
+    f.found_by = UNWIND_FOUND_LEAF;
+    f.flags |= UNWIND_FRAME_EPILOG;
+    *ret_caller = f;
+    return X86_OK;
+}
+
 static enum unwind_stop x86_step(const struct unwind_env *env, const struct unwind_options *opts,
                                  struct unwind_frame *callee, struct unwind_frame *ret_caller,
                                  uint64_t *ret_fault)
@@ -113,6 +147,11 @@ static enum unwind_stop x86_step(const struct unwind_env *env, const struct unwi
     struct unwind_frame f;
     enum x86_status st;
 
+    if (exact && at_return(env, callee, &f) == X86_OK) {
+        f.step_state = my_params;
+        *ret_caller = f;
+        return UNWIND_STOP_NONE;
+    }
     if (have && info.has_frame &&
         (info.type == UNWIND_X86_FRAME_FPO || info.type == UNWIND_X86_FRAME_FRAME_DATA)) {
         uint64_t fault = 0;
