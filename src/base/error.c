@@ -47,10 +47,30 @@ struct dd_error *dd_error_at(enum dd_error_code code, uint64_t offset, const cha
 
 struct dd_error *dd_error_memory(uint64_t addr)
 {
-    struct dd_error *err = dd_error_create(DD_ERR_MEMORY, "memory at 0x%llx is not in the dump",
-                                           (unsigned long long)addr);
-    if (!err->is_static)
-        err->address = addr;
+    /* Built without printf: stack scans and displays probe many addresses a dump lacks. */
+    static const char prefix[] = "memory at 0x", suffix[] = " is not in the dump";
+    char digits[16];
+    size_t n = 0;
+    uint64_t v = addr;
+    do {
+        digits[n++] = "0123456789abcdef"[v & 15];
+        v >>= 4;
+    } while (v);
+    struct dd_error *err = calloc(1, sizeof(*err));
+    char *msg = malloc(sizeof(prefix) - 1 + n + sizeof(suffix));
+    if (!err || !msg) {
+        free(err);
+        free(msg);
+        return &dd_error_no_memory;
+    }
+    memcpy(msg, prefix, sizeof(prefix) - 1);
+    for (size_t i = 0; i < n; i++)
+        msg[sizeof(prefix) - 1 + i] = digits[n - 1 - i];
+    memcpy(msg + sizeof(prefix) - 1 + n, suffix, sizeof(suffix));
+    err->code = DD_ERR_MEMORY;
+    err->message = msg;
+    err->file_offset = DD_NO_OFFSET;
+    err->address = addr;
     return err;
 }
 

@@ -1,7 +1,6 @@
 /* Symbol server downloads with libcurl: bounded, retried, atomic, with a session failure cache. */
 #include "sym/symsrv_http.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 
 #include "base/fmt.h"
 #include "sym/cab.h"
+#include "sym/curl_api.h"
 #include "sym/symfile.h"
 
 /* A file.ptr is one short line. */
@@ -21,6 +21,10 @@ struct strset {
     char **slots;
     size_t cap, count;
 };
+
+/* libcurl's functions, loaded by the first request (sym/curl_api.h): a client that never
+ * downloads (a symbol path of local directories) never loads libcurl. */
+static const struct curl_api *lib;
 
 struct symsrv_http {
     struct symsrv_http_settings settings;
@@ -126,12 +130,12 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *ctx)
     struct http_sink *sink = ctx;
     size_t n = size * nmemb;
     long status = 0;
-    curl_easy_getinfo(sink->h->curl, CURLINFO_RESPONSE_CODE, &status);
+    lib->easy_getinfo(sink->h->curl, CURLINFO_RESPONSE_CODE, &status);
     if (status != 200)
         return n; /* an error page: read and dropped */
     uint64_t max = sink->dest_path ? sink->h->settings.max_size : sink->buf_max;
     curl_off_t length = -1;
-    curl_easy_getinfo(sink->h->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+    lib->easy_getinfo(sink->h->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
     if ((length > 0 && (uint64_t)length > max) || n > max - sink->written) {
         sink->too_large = true;
         return 0;
@@ -169,20 +173,13 @@ static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off
 struct dd_error *symsrv_http_create(const struct symsrv_http_settings *settings,
                                     struct symsrv_http **ret)
 {
-    static bool curl_ready;
-    if (!curl_ready) {
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-            return dd_error_create(DD_ERR_OTHER, "libcurl initialization failed");
-        curl_ready = true;
-    }
     struct symsrv_http *h = calloc(1, sizeof(*h));
     if (!h)
         return &dd_error_no_memory;
     h->settings = *settings;
     h->user_agent = strdup(settings->user_agent ? settings->user_agent : SYMSRV_HTTP_USER_AGENT);
     h->proxy = settings->proxy ? strdup(settings->proxy) : NULL;
-    h->curl = curl_easy_init();
-    if (!h->user_agent || (settings->proxy && !h->proxy) || !h->curl) {
+    if (!h->user_agent || (settings->proxy && !h->proxy)) {
         symsrv_http_destroy(h);
         return &dd_error_no_memory;
     }
@@ -197,7 +194,7 @@ void symsrv_http_destroy(struct symsrv_http *h)
     if (!h)
         return;
     if (h->curl)
-        curl_easy_cleanup(h->curl);
+        lib->easy_cleanup(h->curl);
     strset_free(&h->failed);
     strset_free(&h->dead);
     free(h->user_agent);
@@ -224,37 +221,47 @@ static void setup_request(struct symsrv_http *h, const char *url, struct http_si
 {
     const struct symsrv_http_settings *s = &h->settings;
     CURL *c = h->curl;
-    curl_easy_reset(c);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(c, CURLOPT_MAXREDIRS, s->max_redirects);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, s->user_agent);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, s->connect_timeout_ms);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, s->low_speed_bytes);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, s->low_speed_seconds);
+    lib->easy_reset(c);
+    lib->easy_setopt(c, CURLOPT_URL, url);
+    lib->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    lib->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    lib->easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    lib->easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+    lib->easy_setopt(c, CURLOPT_MAXREDIRS, s->max_redirects);
+    lib->easy_setopt(c, CURLOPT_USERAGENT, s->user_agent);
+    lib->easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, s->connect_timeout_ms);
+    lib->easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, s->low_speed_bytes);
+    lib->easy_setopt(c, CURLOPT_LOW_SPEED_TIME, s->low_speed_seconds);
     if (s->total_timeout_ms > 0)
-        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, s->total_timeout_ms);
+        lib->easy_setopt(c, CURLOPT_TIMEOUT_MS, s->total_timeout_ms);
     if (s->proxy)
-        curl_easy_setopt(c, CURLOPT_PROXY, s->proxy);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, sink);
-    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(c, CURLOPT_XFERINFODATA, sink);
+        lib->easy_setopt(c, CURLOPT_PROXY, s->proxy);
+    lib->easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
+    lib->easy_setopt(c, CURLOPT_WRITEDATA, sink);
+    lib->easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    lib->easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    lib->easy_setopt(c, CURLOPT_XFERINFODATA, sink);
 }
 
 static enum attempt_result attempt(struct symsrv_http *h, const char *url, struct http_sink *sink)
 {
     const struct sym_log *log = &h->settings.log;
+    if (!h->curl) {
+        struct dd_error *err = curl_api_get(&lib);
+        if (!err && !(h->curl = lib->easy_init()))
+            err = &dd_error_no_memory;
+        if (err) {
+            sym_log_printf(log, "SYMSRV:  %s - %s", url, err->message);
+            dd_error_destroy(err);
+            return ATTEMPT_DEAD;
+        }
+    }
     setup_request(h, url, sink);
     h->requests++;
     sym_log_printf(log, "SYMSRV:  HTTPGET: %s", url);
-    CURLcode rc = curl_easy_perform(h->curl);
+    CURLcode rc = lib->easy_perform(h->curl);
     long status = 0;
-    curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
+    lib->easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
     if (sink->cancelled) {
         sym_log_printf(log, "SYMSRV:  %s - cancelled", url);
         return ATTEMPT_STOP;
@@ -269,7 +276,7 @@ static enum attempt_result attempt(struct symsrv_http *h, const char *url, struc
     }
     if (rc == CURLE_OK) {
         curl_off_t length = -1;
-        curl_easy_getinfo(h->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+        lib->easy_getinfo(h->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
         sym_log_printf(log, "SYMSRV:  HTTP status %ld", status);
         if (status == 200 && length >= 0 && (uint64_t)length != sink->written) {
             sym_log_printf(log, "SYMSRV:  %s - got %llu of %lld bytes", url,
@@ -282,7 +289,7 @@ static enum attempt_result attempt(struct symsrv_http *h, const char *url, struc
             return ATTEMPT_RETRY;
         return ATTEMPT_NOT_FOUND;
     }
-    sym_log_printf(log, "SYMSRV:  %s - %s", url, curl_easy_strerror(rc));
+    sym_log_printf(log, "SYMSRV:  %s - %s", url, lib->easy_strerror(rc));
     switch (rc) {
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
@@ -292,8 +299,8 @@ static enum attempt_result attempt(struct symsrv_http *h, const char *url, struc
         /* A timeout before the connection was made means the server is out of reach. A reused
          * connection reports no connect time, but the request went out: pretransfer is set. */
         curl_off_t connect = 0, pretransfer = 0;
-        curl_easy_getinfo(h->curl, CURLINFO_CONNECT_TIME_T, &connect);
-        curl_easy_getinfo(h->curl, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
+        lib->easy_getinfo(h->curl, CURLINFO_CONNECT_TIME_T, &connect);
+        lib->easy_getinfo(h->curl, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
         return connect == 0 && pretransfer == 0 ? ATTEMPT_DEAD : ATTEMPT_RETRY;
     }
     case CURLE_PARTIAL_FILE:

@@ -136,3 +136,19 @@ TEST(memmap_trims_overlaps)
     CHECK_EQ(buf[8], 2);
     dd_memmap_deinit(&m);
 }
+
+TEST(error_memory_message)
+{
+    struct dd_error *err = dd_error_memory(0x7ffe0030);
+    CHECK_EQ(err->code, DD_ERR_MEMORY);
+    CHECK_EQ(err->address, 0x7ffe0030);
+    CHECK_STR(err->message, "memory at 0x7ffe0030 is not in the dump");
+    dd_error_destroy(err);
+    err = dd_error_memory(0);
+    CHECK_STR(err->message, "memory at 0x0 is not in the dump");
+    dd_error_destroy(err);
+    err = dd_error_memory(UINT64_MAX);
+    CHECK_STR(err->message, "memory at 0xffffffffffffffff is not in the dump");
+    CHECK_EQ(err->file_offset, DD_NO_OFFSET);
+    dd_error_destroy(err);
+}
