@@ -7,6 +7,7 @@
 #include "analyze/status_names.h"
 #include "base/cursor.h"
 #include "base/fmt.h"
+#include "nt/wow64.h"
 #include "cmd/command.h"
 #include "cmd/expr.h"
 #include "disasm/disasm.h"
@@ -58,9 +59,18 @@ static void print_thread_line(struct session *s, size_t idx)
     else if (s->event_thread >= 0 && (size_t)s->event_thread == idx)
         mark = '#';
     char teb[DD_ADDR_BUF];
+    uint64_t teb_addr = th->teb;
+    unsigned teb_size = target_ptr_size(t);
+    /* In x86 mode on a WoW64 dump the thread's TEB is its 32-bit one (wow64exts' view). */
+    uint64_t teb32;
+    if (s->effmach && s->effmach->cpu == DD_CPU_X86 && t->sys.cpu == DD_CPU_X64 &&
+        session_is_wow64(s) && th->teb && !dd_error_drop(wow64_teb32(s->target, th->teb, &teb32))) {
+        teb_addr = teb32;
+        teb_size = 4;
+    }
     dd_printf(s->out, "%c%3zu  Id: %x.%x Suspend: %u Teb: %s Unfrozen", mark, idx,
               t->proc.has_pid ? t->proc.pid : 0, th->tid, th->suspend_count,
-              dd_fmt_addr(teb, th->teb, target_ptr_size(t)));
+              dd_fmt_addr(teb, teb_addr, teb_size));
     if (th->name)
         dd_printf(s->out, " \"%s\"", th->name);
     dd_puts(s->out, "\n");

@@ -335,7 +335,10 @@ TEST(wow64_effmach_and_regs)
     CHECK_HAS(k, "00 0012ff00 ");
     CHECK_HAS(k, "app+0x1234");
     CHECK(!strstr(k, "Child-SP"));
+    /* ~ in x86 mode names the thread's 32-bit TEB (TEB64 + 0x2000 on Windows 7, see !teb). */
+    CHECK_HAS(run(&f, "~"), "Teb: 7efdd000 Unfrozen");
     CHECK_STR(run(&f, ".effmach ."), "Effective machine: x64 (AMD64)\n");
+    CHECK_HAS(run(&f, "~"), "Teb: 00000000`7efdb000 Unfrozen");
     CHECK(f.s.effmach == f.s.arch);
     CHECK_STR(run(&f, ".effmach #"), "Effective machine: x64 (AMD64)\n"); /* cs 0x33 */
     CHECK_STR(run(&f, "!wow64exts.sw"), "Switched to 32bit mode\n");
