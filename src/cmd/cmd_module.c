@@ -304,8 +304,12 @@ static struct dd_error *cmd_lm(struct session *s, const struct cmd_args *a)
             continue;
         if (o.has_addr && (o.addr < m->base || o.addr - m->base >= m->size))
             continue;
-        if (o.kernel_only)
-            continue; /* a user-mode dump has no kernel modules */
+        /* A user-mode dump has no kernel modules; a kernel dump lists drivers (kernel). */
+        if (o.kernel_only && t->kind != TARGET_KERNEL)
+            continue;
+        if (o.user_only && t->kind == TARGET_KERNEL &&
+            m->base >= (target_ptr_size(t) == 8 ? 0x8000000000000000ull : 0x80000000ull))
+            continue;
         char b[DD_ADDR_BUF], e[DD_ADDR_BUF];
         size_t idx = i;
         enum symbols_state st = s->syms ? symbols_module_state(s->syms, idx) : SYMBOLS_DEFERRED;

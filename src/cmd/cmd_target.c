@@ -82,10 +82,39 @@ static const char *product_text(uint8_t type)
     }
 }
 
+/* Kernel dumps: the header's SystemTime (FILETIME, with milliseconds) and SystemUpTime. */
+static void print_kernel_times(struct session *s)
+{
+    const struct target_kernel *k = &s->target->kernel;
+    char buf[96];
+    if (k->system_time) {
+        dd_fmt_time(buf, sizeof(buf), dd_filetime_to_unix(k->system_time), 0);
+        char *dot = strchr(buf, '.');
+        if (dot && strlen(dot) > 3) {
+            char ms[8];
+            snprintf(ms, sizeof(ms), "%03u", (unsigned)(k->system_time / 10000 % 1000));
+            memcpy(dot + 1, ms, 3);
+        }
+        dd_printf(s->out, "Debug session time: %s\n", buf);
+    } else {
+        dd_puts(s->out, "Debug session time: not available\n");
+    }
+    if (k->system_up_time)
+        dd_printf(s->out, "System Uptime: %s\n",
+                  dd_fmt_duration(buf, sizeof(buf), k->system_up_time / 10000000,
+                                  (unsigned)(k->system_up_time / 10000 % 1000)));
+    else
+        dd_puts(s->out, "System Uptime: not available\n");
+}
+
 static void print_times(struct session *s)
 {
     const struct target *t = s->target;
     char buf[96];
+    if (t->kind == TARGET_KERNEL) {
+        print_kernel_times(s);
+        return;
+    }
     int32_t bias = t->proc.has_time_zone ? t->proc.tz_bias : 0;
     if (t->proc.dump_time)
         dd_printf(s->out, "Debug session time: %s\n",
@@ -109,20 +138,30 @@ static struct dd_error *cmd_vertarget(struct session *s, const struct cmd_args *
 {
     const struct target_sysinfo *si = &s->target->sys;
     struct dd_writer *w = s->out;
-    dd_printf(w, "%s Version %u", os_name(si), si->build_number);
+    bool kernel = s->target->kind == TARGET_KERNEL;
+    dd_printf(w, "%s%s Version %u", os_name(si), kernel ? " Kernel" : "", si->build_number);
     if (strncmp(si->csd_version, "Service Pack", 12) == 0)
         dd_printf(w, " (%s)", si->csd_version);
     if (si->number_of_processors > 1)
         dd_printf(w, " MP (%u procs)", si->number_of_processors);
     else
         dd_puts(w, " UP");
-    dd_printf(w, " Free %s\n", cpu_text(si->cpu));
+    /* DUMP_HEADER MajorVersion: 0xf free build, 0xc checked build. */
+    bool checked = kernel && s->target->kernel.major_version == 0xc;
+    dd_printf(w, " %s %s\n", checked ? "Checked" : "Free", cpu_text(si->cpu));
     dd_printf(w, "Product: %s, suite: ", product_text(si->product_type));
     print_suite(w, si->suite_mask);
     dd_puts(w, "\n");
     if (si->build_string && si->build_string[0])
         dd_printf(w, "Edition build lab: %s\n", si->build_string);
     dd_puts(w, "Machine Name:\n");
+    if (kernel) {
+        char b[DD_ADDR_BUF], l[DD_ADDR_BUF];
+        unsigned ps = target_ptr_size(s->target);
+        dd_printf(w, "Kernel base = 0x%s PsLoadedModuleList = 0x%s\n",
+                  dd_fmt_addr(b, s->target->kernel.kernel_base, ps),
+                  dd_fmt_addr(l, s->target->kernel.ps_loaded_module_list, ps));
+    }
     print_times(s);
     return NULL;
 }
@@ -151,6 +190,8 @@ static struct dd_error *cmd_system(struct session *s, const struct cmd_args *a)
 {
     const char *kind = s->target->kind == TARGET_USER_FULL ? "Full memory user mini dump"
                                                            : "User mini dump";
+    if (s->target->kind == TARGET_KERNEL && s->target->kernel.system_text)
+        kind = s->target->kernel.system_text; /* "64-bit Kernel triage dump" */
     dd_printf(s->out, ".  0 %s: %s\n", kind, s->dump_path ? s->dump_path : "");
     return NULL;
 }

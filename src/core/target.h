@@ -189,6 +189,14 @@ struct target_kernel {
     uint32_t product_type, suite_mask;
     uint64_t top_of_stack;   /* triage: where the saved call stack begins; 0 otherwise */
     uint64_t pte_base;       /* virtual address of the PTE self-map (MmPteBase); 0 = unknown */
+    /* Filled by the kernel-dump reader (dump/kdmp/): */
+    const char *system_text; /* `||` wording: "64-bit Kernel triage dump" */
+    uint64_t kernel_base;    /* nt's base from the KDDEBUGGER_DATA64 copy (triage); 0 = unknown */
+    const uint8_t *header_context; /* the header's ContextRecord (CPU's CONTEXT); NULL if none */
+    uint32_t header_context_size;
+    /* The header's EXCEPTION_RECORD (KeBugCheckEx's breakpoint); context = header_context. */
+    bool has_header_exception;
+    struct target_exception header_exception;
 };
 
 struct target;

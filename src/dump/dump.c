@@ -3,11 +3,13 @@
 #include <stdlib.h>
 
 #include "core/target.h"
+#include "dump/kdmp/kdmp.h"
 #include "dump/mdmp/mdmp.h"
 #include "dump/xz.h"
 
 static const struct dump_format *const dump_formats[] = {
     &mdmp_format,
+    &kdmp_format,
 };
 
 /* Probes and opens T, whose file is mapped; destroys T on failure. */
@@ -34,7 +36,8 @@ static struct dd_error *dump_open_mapped(struct target *t, struct target **ret)
     if (!fmt) {
         target_destroy(t);
         return dd_error_at(DD_ERR_FORMAT, 0,
-                           "not a recognised dump file (no MDMP signature at offset 0)");
+                           "not a recognised dump file (no MDMP, PAGEDUMP or PAGEDU64 signature "
+                           "at offset 0)");
     }
     t->format_name = fmt->name;
     err = fmt->open(t);
