@@ -248,6 +248,12 @@ def compare_symbolicator(facts, ours):
         if i >= len(ours["threads"]):
             break
         frames = ours["threads"][i]["frames"]
+        # A context stopped on a `ret` returns through [esp] (the epilog has run: found_by
+        # "leaf"), to the caller that an EBP walk like theirs skips, since a syscall stub keeps no
+        # frame: leave that one frame out so the rest lines up (ours is the debugger's answer).
+        if (i != crashing and len(frames) > 1 and frames[1].get("found_by") == "leaf"
+                and len(t["frames"]) > 1 and t["frames"][1]["trust"] == "fp"):
+            frames = [dict(frames[0], return_address=frames[1]["return_address"])] + frames[2:]
         if i == crashing:
             regs = ours["crashing_thread"]["frames"][0]["registers"]
             for r, v in t["registers"].items():
