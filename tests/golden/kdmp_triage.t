@@ -38,7 +38,7 @@ contains:  r8=fffff8048b58334c  r9=ffff850429891ee8 r10=ffff850429891ee8
 contains: r11=ffff8afd53400000 r12=ffff850429892c10 r13=ffff850429891ee8
 contains: r14=ffff850429891560 r15=fffff8047ba00000
 contains: efl=00040286
-contains: ntoskrnl+0x3f5a80:
+contains: nt+0x3f5a80:
 contains: fffff804`7bdf5a80 48894c2408      mov     qword ptr [rsp+8],rcx
 
 cmd: r rip
@@ -50,7 +50,7 @@ rip=fffff8047bdf5a80
 # 0xFFFFF8048B580000, size 0x3B000 (also cdb's `lm a fffff8048b58334c`).
 cmd: lm
 contains: start             end                 module name
-contains: fffff804`7ba00000 fffff804`7ca46000   ntoskrnl
+contains: fffff804`7ba00000 fffff804`7ca46000   nt 
 contains: fffff804`8b580000 fffff804`8b5bb000   amdppm     (deferred)
 # The unloaded-driver list of the triage dump (names inline in DUMP_UNLOADED_DRIVERS64).
 contains: Unloaded modules:
@@ -61,8 +61,8 @@ start             end                 module name
 fffff804`8b580000 fffff804`8b5bb000   amdppm     (deferred)
 .
 
-cmd: lm k m ntoskrnl
-contains: fffff804`7ba00000 fffff804`7ca46000   ntoskrnl
+cmd: lm k m nt
+contains: fffff804`7ba00000 fffff804`7ca46000   nt 
 
 # The saved call stack: rizin's frame 1 returns to fffff8047be0f4e1 from sp ffff850429890ee8
 # (TopOfStack).

@@ -67,6 +67,13 @@ static const char *module_name(struct target *t, const char *path, uint64_t base
         return dd_arena_strdup(&t->arena, buf);
     }
     const char *b = dd_path_basename(path);
+    /* The kernel image is module "nt" whichever build it is (nt!KeBugCheckEx in every kd
+     * transcript), as the debugger names it. */
+    static const char *const kernels[] = {"ntoskrnl.exe", "ntkrnlmp.exe", "ntkrnlpa.exe",
+                                          "ntkrpamp.exe"};
+    for (size_t i = 0; i < sizeof(kernels) / sizeof(kernels[0]); i++)
+        if (dd_strcasecmp(b, kernels[i]) == 0)
+            return "nt";
     const char *dot = strrchr(b, '.');
     return dd_arena_strndup(&t->arena, b, dot && dot != b ? (size_t)(dot - b) : strlen(b));
 }
