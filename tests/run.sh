@@ -58,6 +58,7 @@ fi
 tally "$("$BUILD/tests/unit_tests" 2>&1)"
 tally "$(python3 tests/golden/run_golden.py "$BUILD/dumpdbg" 2>&1)"
 tally "$(python3 tests/golden/run_golden.py "$BUILD/dumpdbg" --smoke 2>&1)"
+tally "$(timeout 900 python3 tests/hostile/run_hostile.py "$BUILD/dumpdbg" 2>&1)"
 tally "$(timeout 300 python3 tests/integration/symserver_e2e.py "$BUILD/dumpdbg" 2>&1)"
 tally "$(timeout 300 python3 tests/integration/json_report_compare.py "$BUILD/dumpdbg" 2>&1)"
 tally "$(timeout 600 python3 tests/integration/triage_batch.py "$BUILD/dumpdbg" 2>&1)"

@@ -241,6 +241,15 @@ static struct dd_error *cmd_dumpdebug(struct session *s, const struct cmd_args *
                       an->key ? an->key : "", an->value ? an->value : "");
         }
     }
+    /* What the reader worked around while opening the file (docs/limits.md). */
+    if (t->nwarnings || t->warnings_dropped) {
+        dd_puts(w, "\nWarnings:\n");
+        for (size_t i = 0; i < t->nwarnings; i++)
+            dd_printf(w, "  %s\n", t->warnings[i]);
+        if (t->warnings_dropped)
+            dd_printf(w, "  (%zu more warnings not kept: the reader keeps the first %zu)\n",
+                      t->warnings_dropped, t->nwarnings);
+    }
     return NULL;
 }
 

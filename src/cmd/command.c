@@ -173,20 +173,29 @@ void cmd_execute_line(struct session *s, const char *line)
     /* Split on ';' outside double quotes, as cdb does for -c and typed lines. */
     char buf[CMD_MAX];
     size_t n = 0;
-    bool quoted = false;
+    bool quoted = false, too_long = false;
     dd_interrupt_clear(); /* an interrupt stops the rest of its own line only */
     for (const char *p = line;; p++) {
         if (*p == '"')
             quoted = !quoted;
         if (*p == '\0' || (*p == ';' && !quoted)) {
             buf[n] = '\0';
-            cmd_run(s, buf);
+            /* A command cut at CMD_MAX would run as a different command: refuse it instead. */
+            if (too_long)
+                dd_printf(s->out,
+                          "       ^ Command too long (more than %d characters) in '%.40s...'\n",
+                          CMD_MAX - 1, buf);
+            else
+                cmd_run(s, buf);
             n = 0;
+            too_long = false;
             if (*p == '\0' || s->quit || dd_interrupt_pending())
                 break;
             continue;
         }
         if (n + 1 < sizeof(buf))
             buf[n++] = *p;
+        else
+            too_long = true;
     }
 }

@@ -46,6 +46,10 @@ static int range_cmp(const void *a, const void *b)
     /* Equal bases: the larger range first, so it wins the overlap trim. */
     if (x->size != y->size)
         return x->size > y->size ? -1 : 1;
+    /* Same range twice (a stack listed by its thread and the memory list): the bytes earlier in
+     * the file win, whatever order qsort leaves equal keys in. */
+    if ((uintptr_t)x->data != (uintptr_t)y->data)
+        return (uintptr_t)x->data < (uintptr_t)y->data ? -1 : 1;
     return 0;
 }
 
@@ -54,18 +58,20 @@ struct dd_error *dd_memmap_finish(struct dd_memmap *m)
     if (m->count == 0)
         return NULL;
     qsort(m->ranges, m->count, sizeof(*m->ranges), range_cmp);
-    /* Trim overlaps so binary search sees disjoint ranges. */
+    /*
+     * Trim overlaps so binary search sees disjoint ranges. Compare last bytes, not ends: a range
+     * that reaches the top of the address space (dd_memmap_add keeps what fits) has an end of 0.
+     */
     size_t out = 0;
     for (size_t i = 0; i < m->count; i++) {
         struct dd_memrange r = m->ranges[i];
         if (out > 0) {
             const struct dd_memrange *prev = &m->ranges[out - 1];
-            uint64_t prev_end = prev->base + prev->size;
-            if (r.base < prev_end) {
-                uint64_t end = r.base + r.size;
-                if (end <= prev_end)
+            uint64_t prev_last = prev->base + (prev->size - 1);
+            if (r.base <= prev_last) {
+                if (r.base + (r.size - 1) <= prev_last)
                     continue;
-                uint64_t cut = prev_end - r.base;
+                uint64_t cut = prev_last - r.base + 1;
                 r.base += cut;
                 r.data += cut;
                 r.size -= cut;

@@ -24,7 +24,8 @@ void dd_memmap_deinit(struct dd_memmap *m);
 /* Adds a range; call dd_memmap_finish once all are added. */
 struct dd_error *dd_memmap_add(struct dd_memmap *m, uint64_t base, uint64_t size,
                                const uint8_t *data);
-/* Sorts the ranges and trims overlaps (first added wins); returns NULL. */
+/* Sorts the ranges and trims overlaps (the lower base wins; at equal bases the larger range);
+ * returns NULL. */
 struct dd_error *dd_memmap_finish(struct dd_memmap *m);
 /* Returns the range containing ADDR, or NULL (binary search). */
 const struct dd_memrange *dd_memmap_find(const struct dd_memmap *m, uint64_t addr);

@@ -260,6 +260,11 @@ struct target {
     size_t nstreams;
     struct target_annotation *annotations;
     size_t nannotations;
+    /* Problems in a file that still opened (a range cut short, a name that cannot be read, a
+     * count clamped), in the order found; the reader keeps the first few and counts the rest. */
+    const char *const *warnings;
+    size_t nwarnings;
+    size_t warnings_dropped;
     /* Breakpad: thread that wrote the dump and thread that requested it (0 = none). */
     bool has_breakpad_info;
     uint32_t breakpad_dump_thread, breakpad_requesting_thread;

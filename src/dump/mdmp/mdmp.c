@@ -57,6 +57,9 @@ static struct dd_error *mdmp_open(struct target *t)
     struct dd_error *err = dd_memmap_finish(&t->memory);
     if (err)
         return err;
+    t->warnings = f->warnings;
+    t->nwarnings = f->nwarnings;
+    t->warnings_dropped = f->warnings_dropped;
     if (mdmp_stream_find(t, MDMP_STREAM_MEMORY64_LIST)) {
         t->kind = TARGET_USER_FULL;
         t->kind_text = kind_full;

@@ -157,8 +157,14 @@ struct dd_error *mdmp_list_check(const struct target_stream *s, uint64_t start, 
                                  uint64_t entry_size)
 {
     const char *name = s->name ? s->name : "stream";
+    if (start > s->size)
+        return dd_error_at(DD_ERR_FORMAT, s->offset,
+                           "%s at offset 0x%llx: its entries would start 0x%llx bytes in, past "
+                           "the stream size 0x%llx",
+                           name, (unsigned long long)s->offset, (unsigned long long)start,
+                           (unsigned long long)s->size);
     /* count * entry_size must not overflow before the comparison. */
-    if (start > s->size || (entry_size != 0 && count > (s->size - start) / entry_size))
+    if (entry_size != 0 && count > (s->size - start) / entry_size)
         return dd_error_at(DD_ERR_FORMAT, s->offset,
                            "%s at offset 0x%llx: count %llu entries of %llu bytes exceed the "
                            "stream size 0x%llx",

@@ -27,6 +27,11 @@ static struct dd_error *range_add(struct target *t, const char *what, uint64_t b
                   (unsigned long long)base, (unsigned long long)size, (unsigned long long)rva);
         size = fsize - rva;
     }
+    if (base + size < base && base + size != 0) /* dd_memmap_add keeps the part below 2^64 */
+        mdmp_warn(t, "%s: range %llx+%llx wraps around the top of the address space: cut to "
+                     "%llx bytes",
+                  what, (unsigned long long)base, (unsigned long long)size,
+                  (unsigned long long)(0 - base));
     return dd_memmap_add(&t->memory, base, size, t->file.data + rva);
 }
 

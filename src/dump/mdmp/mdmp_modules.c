@@ -42,8 +42,12 @@ static struct dd_error *codeview_parse(struct target *t, struct target_module *m
         return NULL; /* other CodeView flavours (NB09, NB11...) carry no PDB identity */
     }
     size_t n = size - name_off;
-    if (n > PDB_NAME_MAX)
+    if (n > PDB_NAME_MAX) {
+        if (!memchr(p + name_off, 0, PDB_NAME_MAX))
+            mdmp_warn(t, "module %s: CodeView PDB name at rva 0x%x cut to its first %u bytes",
+                      m->path, rva, PDB_NAME_MAX);
         n = PDB_NAME_MAX;
+    }
     m->pdb_name = mdmp_text_dup(t, p + name_off, n);
     return m->pdb_name ? NULL : &dd_error_no_memory;
 }

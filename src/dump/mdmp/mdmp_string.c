@@ -62,8 +62,11 @@ struct dd_error *mdmp_string_utf16_at(struct target *t, uint64_t rva, const char
     if (!text)
         return NULL;
     size_t units = bytes / 2;
-    if (units > MDMP_STRING_MAX_UNITS)
+    if (units > MDMP_STRING_MAX_UNITS) {
+        mdmp_warn(t, "string at rva 0x%llx: %zu UTF-16 units cut to the first %u",
+                  (unsigned long long)rva, units, MDMP_STRING_MAX_UNITS);
         units = MDMP_STRING_MAX_UNITS;
+    }
     if (!mdmp_budget_take(t, (uint64_t)units * 3 + 1))
         return NULL;
     const char *s = mdmp_utf16_dup(t, text, units);

@@ -82,6 +82,12 @@ static struct dd_error *thread_list_parse(struct target *t, const struct target_
         if (stack_rva != 0 && th->stack_size != 0) {
             const uint8_t *data = mdmp_file_range(t, stack_rva, th->stack_size);
             if (data) {
+                uint64_t end = th->stack_start + th->stack_size;
+                if (end < th->stack_start && end != 0) /* dd_memmap_add keeps what fits */
+                    mdmp_warn(t, "thread 0x%x: stack %llx+%llx wraps around the top of the "
+                                 "address space",
+                              th->tid, (unsigned long long)th->stack_start,
+                              (unsigned long long)th->stack_size);
                 err = dd_memmap_add(&t->memory, th->stack_start, th->stack_size, data);
                 if (err)
                     return err;
