@@ -118,6 +118,7 @@ struct k_options {
     bool params_lines; /* kP */
     bool proven;       /* /proven */
     size_t count;
+    bool count_given;  /* the user named the count: reaching it is no news */
     bool has_start;    /* k = ...: walk from start instead of the context */
     struct regset start;
 };
@@ -312,10 +313,23 @@ static struct dd_error *print_stack(struct session *s, const struct k_options *o
         if (o->proven)
             stack_proven_print(s, &fs, i);
     }
+    /* Why the walk ended, when that is not the end of the stack (docs/limits.md). */
     if (fs.walk.stop == UNWIND_STOP_FAULT) {
         char fa[DD_ADDR_BUF];
         dd_printf(out, "(the walk stopped: memory at %s is not in the dump)\n",
                   dd_fmt_addr(fa, fs.walk.fault_address, ps));
+    } else if (fs.walk.stop == UNWIND_STOP_NO_PROGRESS && fs.walk.nframes) {
+        dd_printf(out, "(the walk stopped: the caller of frame %02zx would not be above it on the "
+                       "stack - a frame pointer or return address loops)\n",
+                  fs.walk.nframes - 1);
+    } else if (fs.walk.stop == UNWIND_STOP_NO_CALLER && fs.walk.nframes) {
+        dd_printf(out, "(the walk stopped: no caller found for frame %02zx - no unwind data, "
+                       "frame pointer or return address on the stack above it)\n",
+                  fs.walk.nframes - 1);
+    } else if (fs.walk.stop == UNWIND_STOP_MAX_FRAMES && !o->count_given) {
+        dd_printf(out, "(the walk stopped at its default frame count, %zu frames; more may "
+                       "follow: k 0nN shows N)\n",
+                  fs.walk.nframes);
     }
     cmd_frames_deinit(&fs);
     return NULL;
@@ -425,8 +439,10 @@ static struct dd_error *parse_start(struct session *s, const char *p, struct k_o
         if (n >= 2)
             count = v[n - 1];
     }
-    if (count)
+    if (count) {
         o->count = (size_t)(count > 0xffff ? 0xffff : count);
+        o->count_given = true;
+    }
     o->start = rs;
     o->has_start = true;
     return NULL;
@@ -509,6 +525,7 @@ static struct dd_error *cmd_k(struct session *s, const struct cmd_args *a)
         if (err)
             return err;
         o.count = n ? (size_t)(n > 0xffff ? 0xffff : n) : 1;
+        o.count_given = true;
     }
     struct dd_error *err = print_stack(s, &o);
     if (err)
