@@ -259,6 +259,14 @@ TEST(kdmp_triage_drivers)
         CHECK_EQ(m->base, 0xFFFFF8048B580000ull);
         CHECK_EQ(m->size, 0x3B000);
         CHECK_EQ(m->timestamp, 0xC9C03000);
+        /* Its CodeView record, from a data block (MANIFEST: amdppm.pdb, GUID
+         * 1C19FDDB27BB3399D9B45973EFEAFCF3, age 1; on disk the first three fields are LE). */
+        static const uint8_t guid[16] = {0xdb, 0xfd, 0x19, 0x1c, 0xbb, 0x27, 0x99, 0x33,
+                                         0xd9, 0xb4, 0x59, 0x73, 0xef, 0xea, 0xfc, 0xf3};
+        CHECK_EQ(m->cv_kind, TARGET_CV_RSDS);
+        CHECK(m->pdb_name && strcmp(m->pdb_name, "amdppm.pdb") == 0);
+        CHECK_EQ(m->pdb_age, 1);
+        CHECK(memcmp(m->pdb_guid, guid, 16) == 0);
     }
     /* Sorted by base for the binary search. */
     for (size_t i = 1; i < t->nmodules; i++)

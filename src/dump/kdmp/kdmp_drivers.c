@@ -179,10 +179,82 @@ static struct dd_error *parse_unloaded(struct target *t)
     return NULL;
 }
 
+/* Does the PDB file NAME belong to module M? Its stem is the image's ("amdppm.pdb" for
+ * amdppm.sys), or, for the kernel, one of the kernel PDB names. */
+static bool pdb_matches_module(const struct target_module *m, const char *name, size_t len)
+{
+    const char *b = name;
+    for (size_t i = 0; i < len; i++)
+        if (name[i] == '\\' || name[i] == '/')
+            b = name + i + 1;
+    size_t blen = (size_t)(name + len - b);
+    if (blen < 5 || dd_strncasecmp(b + blen - 4, ".pdb", 4) != 0)
+        return false;
+    blen -= 4;
+    if (strcmp(m->name, "nt") == 0) {
+        static const char *const kernels[] = {"ntkrnlmp", "ntoskrnl", "ntkrnlpa", "ntkrpamp"};
+        for (size_t i = 0; i < sizeof(kernels) / sizeof(kernels[0]); i++)
+            if (strlen(kernels[i]) == blen && dd_strncasecmp(b, kernels[i], blen) == 0)
+                return true;
+        return false;
+    }
+    return strlen(m->name) == blen && dd_strncasecmp(b, m->name, blen) == 0;
+}
+
+/*
+ * A triage dump keeps only the first bytes of each driver's headers, too few to reach its debug
+ * directory, but the data blocks often hold the page with its CodeView record (the debugger
+ * would fetch the image instead). Take an RSDS record found in the module's captured memory when
+ * its PDB name is the module's and it is the only such record (CV_INFO_PDB70: "RSDS", GUID,
+ * age, NUL-terminated UTF-8 path).
+ */
+static void recover_codeview(struct target *t)
+{
+    /* How many matching records each module has: only a single one is believed. */
+    unsigned *found = calloc(t->nmodules ? t->nmodules : 1, sizeof(*found));
+    if (!found)
+        return;
+    for (size_t r = 0; r < t->memory.count; r++) {
+        const struct dd_memrange *mr = &t->memory.ranges[r];
+        const struct target_module *tm = target_module_by_addr(t, mr->base);
+        if (!tm || tm->cv_kind != TARGET_CV_NONE)
+            continue;
+        size_t mi = (size_t)(tm - t->modules);
+        struct target_module *m = &t->modules[mi];
+        const uint8_t *p = mr->data, *end = mr->data + mr->size;
+        while (end - p >= 25) {
+            const uint8_t *rec = memchr(p, 'R', (size_t)(end - p) - 24);
+            if (!rec)
+                break;
+            p = rec + 1;
+            if (memcmp(rec, "RSDS", 4) != 0)
+                continue;
+            const char *name = (const char *)rec + 24;
+            size_t max = (size_t)(end - (const uint8_t *)name);
+            size_t len = strnlen(name, max < 260 ? max : 260);
+            if (len == 0 || len == max || len == 260 || !pdb_matches_module(m, name, len))
+                continue;
+            if (found[mi]++ == 0) {
+                memcpy(m->pdb_guid, rec + 4, 16);
+                m->pdb_age = dd_le32(rec + 20);
+                m->pdb_name = dd_arena_strndup(&t->arena, name, len);
+            }
+        }
+    }
+    for (size_t i = 0; i < t->nmodules; i++) {
+        if (found[i] == 1 && t->modules[i].pdb_name)
+            t->modules[i].cv_kind = TARGET_CV_RSDS;
+        else if (found[i])
+            t->modules[i].pdb_name = NULL; /* two different records: keep neither */
+    }
+    free(found);
+}
+
 struct dd_error *kdmp_drivers_parse(struct target *t)
 {
     struct dd_error *err = parse_loaded(t);
     if (err)
         return err;
+    recover_codeview(t);
     return parse_unloaded(t);
 }
