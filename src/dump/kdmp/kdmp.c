@@ -150,7 +150,12 @@ static struct dd_error *kdmp_open(struct target *t)
     if ((err = kdmp_blobs_parse(t)) || (err = kdmp_target_fill(t)))
         return err;
     advise_random(t);
-    return kdmp_vm_init(t);
+    err = kdmp_vm_init(t);
+    /* What was worked around while opening, for .dumpdebug (docs/limits.md). */
+    t->warnings = f->warnings;
+    t->nwarnings = f->nwarnings;
+    t->warnings_dropped = f->warnings_dropped;
+    return err;
 }
 
 const struct kdmp_file *kdmp_file_of(const struct target *t)
