@@ -82,6 +82,8 @@ static int cab_write(struct mspack_file *file, void *buffer, int bytes)
     if (!h->is_output || bytes < 0)
         return -1;
     size_t n = (size_t)bytes;
+    if (n == 0)
+        return 0; /* an empty write: memcpy must not see the still-NULL buffer */
     if (n > s->max - s->written) {
         s->over_limit = true;
         return -1;

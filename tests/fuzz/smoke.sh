@@ -9,6 +9,7 @@ build=$1
 seconds=${DD_FUZZ_SECONDS:-60}
 jobs=${DD_FUZZ_JOBS:-$(nproc)}
 scratch=$(mktemp -d /tmp/dumpdbg-fuzz-smoke.XXXXXX)
+keep=${DD_FUZZ_ARTIFACTS:-$build/fuzz-smoke-artifacts}
 trap 'rm -rf "$scratch"' EXIT
 
 run_one() { # NAME: fuzzes one target; writes its verdict to $scratch/NAME.result
@@ -25,7 +26,9 @@ run_one() { # NAME: fuzzes one target; writes its verdict to $scratch/NAME.resul
         echo "ok   fuzz-smoke/$name ($(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' \
             "$scratch/$name.log" | grep -o '[0-9]*$') runs)" >"$scratch/$name.result"
     else
-        { echo "FAIL fuzz-smoke/$name: $(ls "$scratch/$name/art" | head -3 | tr '\n' ' ')"
+        # Keep the findings past the scratch directory's removal, to minimize and save them.
+        mkdir -p "$keep/$name" && cp "$scratch/$name/art/"* "$keep/$name/" 2>/dev/null
+        { echo "FAIL fuzz-smoke/$name: $(ls "$scratch/$name/art" | head -3 | tr '\n' ' ')(kept in $keep/$name)"
           grep -E 'ERROR|SUMMARY|#[0-9]+ 0x' "$scratch/$name.log" | head -20; } >"$scratch/$name.result"
     fi
 }
