@@ -41,6 +41,29 @@ static const char *pair_find(const struct error_table_pair *t, size_t n, uint32_
     return lo < n && t[lo].code == code ? t[lo].name : NULL;
 }
 
+/* A table written in parts (error_tables.h): the part that would hold CODE, searched. */
+static const struct error_table_entry *parts_entry_find(const struct error_table_entry_part *p,
+                                                        size_t n, uint32_t code)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i].count && p[i].rows[p[i].count - 1].code >= code)
+            return entry_find(p[i].rows, p[i].count, code);
+    return NULL;
+}
+
+static bool name_find(const struct error_table_name *t, size_t n, const char *name, uint32_t *ret);
+
+static bool parts_name_find(const struct error_table_name_part *p, size_t n, const char *name,
+                            uint32_t *ret)
+{
+    if (!name)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (p[i].count && strcmp(p[i].rows[p[i].count - 1].name, name) >= 0)
+            return name_find(p[i].rows, p[i].count, name, ret);
+    return false;
+}
+
 /* Names are sorted by their bytes (the generator sorts them as UTF-8, i.e. as strcmp does). */
 static bool name_find(const struct error_table_name *t, size_t n, const char *name, uint32_t *ret)
 {
@@ -63,7 +86,7 @@ static bool name_find(const struct error_table_name *t, size_t n, const char *na
 
 static const struct error_table_entry *ntstatus_entry(uint32_t code)
 {
-    return entry_find(error_table_ntstatus, error_table_ntstatus_count, code);
+    return parts_entry_find(error_table_ntstatus_parts, error_table_ntstatus_parts_count, code);
 }
 
 const char *ntstatus_name(uint32_t code)
@@ -86,7 +109,8 @@ const char *ntstatus_message(uint32_t code)
 
 bool ntstatus_from_name(const char *name, uint32_t *ret)
 {
-    return name_find(error_table_ntstatus_names, error_table_ntstatus_names_count, name, ret);
+    return parts_name_find(error_table_ntstatus_names_parts, error_table_ntstatus_names_parts_count, name,
+                           ret);
 }
 
 uint32_t ntstatus_to_win32(uint32_t status, bool *found)
@@ -116,20 +140,21 @@ uint32_t ntstatus_to_win32(uint32_t status, bool *found)
 const char *win32_error_name(uint32_t code)
 {
     const struct error_table_entry *e =
-        entry_find(error_table_win32, error_table_win32_count, code);
+        parts_entry_find(error_table_win32_parts, error_table_win32_parts_count, code);
     return e ? e->name : NULL;
 }
 
 const char *win32_error_message(uint32_t code)
 {
     const struct error_table_entry *e =
-        entry_find(error_table_win32, error_table_win32_count, code);
+        parts_entry_find(error_table_win32_parts, error_table_win32_parts_count, code);
     return e ? e->message : NULL;
 }
 
 bool win32_error_from_name(const char *name, uint32_t *ret)
 {
-    return name_find(error_table_win32_names, error_table_win32_names_count, name, ret);
+    return parts_name_find(error_table_win32_names_parts, error_table_win32_names_parts_count, name,
+                           ret);
 }
 
 const char *hresult_name(uint32_t code)

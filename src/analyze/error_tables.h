@@ -34,14 +34,38 @@ struct error_table_pair {
     const char *name;
 };
 
-extern const struct error_table_entry error_table_ntstatus[]; /* ntstatus.h codes and exception codes with a WinDbg text */
-extern const size_t error_table_ntstatus_count;
-extern const struct error_table_name error_table_ntstatus_names[]; /* every NTSTATUS name */
-extern const size_t error_table_ntstatus_names_count;
-extern const struct error_table_entry error_table_win32[]; /* winerror.h Win32 codes */
-extern const size_t error_table_win32_count;
-extern const struct error_table_name error_table_win32_names[]; /* every Win32 error name */
-extern const size_t error_table_win32_names_count;
+/*
+ * Tables longer than PART_ROWS rows are written as parts, one file each, that continue
+ * each other's order; a table's parts list says where each part is and how long.
+ */
+struct error_table_entry_part {
+    const struct error_table_entry *rows;
+    size_t count;
+};
+
+struct error_table_name_part {
+    const struct error_table_name *rows;
+    size_t count;
+};
+
+extern const struct error_table_entry error_table_ntstatus_1[]; /* ntstatus.h codes and exception codes with a WinDbg text: part 1 of 2, from 0x00000000u */
+extern const struct error_table_entry error_table_ntstatus_2[]; /* ntstatus.h codes and exception codes with a WinDbg text: part 2 of 2, from 0xC0000387u */
+extern const struct error_table_entry_part error_table_ntstatus_parts[]; /* ntstatus.h codes and exception codes with a WinDbg text, in order */
+extern const size_t error_table_ntstatus_parts_count;
+extern const struct error_table_name error_table_ntstatus_names_1[]; /* every NTSTATUS name: part 1 of 2, from "DBG_APP_NOT_IDLE" */
+extern const struct error_table_name error_table_ntstatus_names_2[]; /* every NTSTATUS name: part 2 of 2, from "STATUS_GRAPHICS_UNKNOWN_CHILD_STATUS" */
+extern const struct error_table_name_part error_table_ntstatus_names_parts[]; /* every NTSTATUS name, in order */
+extern const size_t error_table_ntstatus_names_parts_count;
+extern const struct error_table_entry error_table_win32_1[]; /* winerror.h Win32 codes: part 1 of 3, from 0x00000000u */
+extern const struct error_table_entry error_table_win32_2[]; /* winerror.h Win32 codes: part 2 of 3, from 0x000006D3u */
+extern const struct error_table_entry error_table_win32_3[]; /* winerror.h Win32 codes: part 3 of 3, from 0x00002142u */
+extern const struct error_table_entry_part error_table_win32_parts[]; /* winerror.h Win32 codes, in order */
+extern const size_t error_table_win32_parts_count;
+extern const struct error_table_name error_table_win32_names_1[]; /* every Win32 error name: part 1 of 3, from "APPMODEL_ERROR_NO_APPLICATION" */
+extern const struct error_table_name error_table_win32_names_2[]; /* every Win32 error name: part 2 of 3, from "ERROR_DS_OBJ_CLASS_NOT_SUBCLASS" */
+extern const struct error_table_name error_table_win32_names_3[]; /* every Win32 error name: part 3 of 3, from "ERROR_NO_PROC_SLOTS" */
+extern const struct error_table_name_part error_table_win32_names_parts[]; /* every Win32 error name, in order */
+extern const size_t error_table_win32_names_parts_count;
 extern const struct error_table_entry error_table_hresult[]; /* winerror.h HRESULT codes */
 extern const size_t error_table_hresult_count;
 extern const struct error_table_name error_table_hresult_names[]; /* every HRESULT name */

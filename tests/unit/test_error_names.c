@@ -128,30 +128,45 @@ TEST(error_names_classify)
     CHECK(error_describe(0x01234567u, ERROR_SOURCE_WIN32) == NULL);
 }
 
-/* Each table is sorted by its key, with no key twice (the lookups binary-search them). */
+/* Each table is sorted by its key, with no key twice (the lookups binary-search them); a table
+ * written in parts is sorted across its parts too. Returns the rows counted. */
+static size_t check_entry_parts(const struct error_table_entry_part *p, size_t n)
+{
+    const struct error_table_entry *prev = NULL;
+    size_t rows = 0;
+    for (size_t k = 0; k < n; k++)
+        for (size_t i = 0; i < p[k].count; i++, rows++) {
+            if (prev && prev->code >= p[k].rows[i].code)
+                check_fail(__FILE__, __LINE__, "part %zu unsorted at %zu", k, i);
+            prev = &p[k].rows[i];
+        }
+    return rows;
+}
+
+static size_t check_name_parts(const struct error_table_name_part *p, size_t n)
+{
+    const struct error_table_name *prev = NULL;
+    size_t rows = 0;
+    for (size_t k = 0; k < n; k++)
+        for (size_t i = 0; i < p[k].count; i++, rows++) {
+            if (prev && strcmp(prev->name, p[k].rows[i].name) >= 0)
+                check_fail(__FILE__, __LINE__, "name part %zu unsorted at %s", k, p[k].rows[i].name);
+            prev = &p[k].rows[i];
+        }
+    return rows;
+}
+
 TEST(error_names_tables_sorted)
 {
-    const struct {
-        const struct error_table_entry *t;
-        size_t n;
-    } entries[] = {{error_table_ntstatus, error_table_ntstatus_count},
-                   {error_table_win32, error_table_win32_count},
-                   {error_table_hresult, error_table_hresult_count}};
-    for (size_t k = 0; k < 3; k++)
-        for (size_t i = 1; i < entries[k].n; i++)
-            if (entries[k].t[i - 1].code >= entries[k].t[i].code)
-                check_fail(__FILE__, __LINE__, "table %zu unsorted at %zu", k, i);
-    const struct {
-        const struct error_table_name *t;
-        size_t n;
-    } names[] = {{error_table_ntstatus_names, error_table_ntstatus_names_count},
-                 {error_table_win32_names, error_table_win32_names_count},
-                 {error_table_hresult_names, error_table_hresult_names_count}};
-    for (size_t k = 0; k < 3; k++)
-        for (size_t i = 1; i < names[k].n; i++)
-            if (strcmp(names[k].t[i - 1].name, names[k].t[i].name) >= 0)
-                check_fail(__FILE__, __LINE__, "name table %zu unsorted at %s", k,
-                           names[k].t[i].name);
+    size_t ntstatus_rows = check_entry_parts(error_table_ntstatus_parts, error_table_ntstatus_parts_count);
+    size_t win32_rows = check_entry_parts(error_table_win32_parts, error_table_win32_parts_count);
+    struct error_table_entry_part hresult = {error_table_hresult, error_table_hresult_count};
+    check_entry_parts(&hresult, 1);
+    check_name_parts(error_table_ntstatus_names_parts, error_table_ntstatus_names_parts_count);
+    check_name_parts(error_table_win32_names_parts, error_table_win32_names_parts_count);
+    struct error_table_name_part hresult_names = {error_table_hresult_names,
+                                                  error_table_hresult_names_count};
+    check_name_parts(&hresult_names, 1);
     for (size_t i = 1; i < error_table_bugchecks_count; i++)
         CHECK(error_table_bugchecks[i - 1].code < error_table_bugchecks[i].code);
     for (size_t i = 1; i < error_table_nt_to_win32_count; i++)
@@ -160,8 +175,8 @@ TEST(error_names_tables_sorted)
         CHECK(error_table_facilities[i - 1].code < error_table_facilities[i].code);
     for (size_t i = 1; i < error_table_fastfail_count; i++)
         CHECK(error_table_fastfail[i - 1].code < error_table_fastfail[i].code);
-    CHECK(error_table_ntstatus_count > 1700);
-    CHECK(error_table_win32_count > 2000);
+    CHECK(ntstatus_rows > 1700);
+    CHECK(win32_rows > 2000);
     CHECK(error_table_bugchecks_count > 400);
 }
 

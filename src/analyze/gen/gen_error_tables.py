@@ -238,6 +238,10 @@ def nt_to_win32_run(include, statuses):
     return result
 
 
+# Rows per generated file at most: longer tables are split into parts (one job: one range).
+PART_ROWS = 1000
+
+
 def c_str(s):
     if s is None or s == "":
         return "NULL"
@@ -359,7 +363,13 @@ def write_outputs(nt_primary, nt_names, nt_text, messages, w32_primary, w32_name
          "/* RtlNtStatusToDosError's answer for one status, sorted by status. */\n",
          "struct error_table_nt_win32 {\n    uint32_t status;\n    uint32_t win32;\n};\n\n",
          "/* A number and its name (FACILITY_* of winerror.h, FAST_FAIL_*), sorted by number. */\n",
-         "struct error_table_pair {\n    uint32_t code;\n    const char *name;\n};\n\n"]
+         "struct error_table_pair {\n    uint32_t code;\n    const char *name;\n};\n\n",
+         "/*\n * Tables longer than PART_ROWS rows are written as parts, one file each, that continue\n"
+         " * each other's order; a table's parts list says where each part is and how long.\n */\n",
+         "struct error_table_entry_part {\n    const struct error_table_entry *rows;\n"
+         "    size_t count;\n};\n\n",
+         "struct error_table_name_part {\n    const struct error_table_name *rows;\n"
+         "    size_t count;\n};\n\n"]
     # One .c file per table (error_table_ntstatus.c, ...): each holds one job's data.
     files = {}
 
@@ -372,6 +382,28 @@ def write_outputs(nt_primary, nt_names, nt_text, messages, w32_primary, w32_name
         c.append(f"}};\nconst size_t {cname}_count = {len(rows)};\n")
         files[cname + ".c"] = "".join(c)
 
+    # A long table: parts of at most PART_ROWS rows (error_table_win32_1.c, _2.c, ...), each
+    # its own array, and the parts list (in error_table_win32_parts.c) the lookups walk.
+    def parted_table(ctype, cname, rows, comment, first_key):
+        nparts = (len(rows) + PART_ROWS - 1) // PART_ROWS
+        size = (len(rows) + nparts - 1) // nparts
+        chunks = [rows[i:i + size] for i in range(0, len(rows), size)]
+        for i, chunk in enumerate(chunks, 1):
+            part_comment = f"{comment}: part {i} of {len(chunks)}, from {first_key(chunk[0])}"
+            h.append(f"extern const struct {ctype} {cname}_{i}[]; /* {part_comment} */\n")
+            c = [banner, '#include "analyze/error_tables.h"\n\n', f"/* {part_comment} */\n"]
+            c.append(f"const struct {ctype} {cname}_{i}[] = {{\n")
+            c.extend(f"    {{{r}}},\n" for r in chunk)
+            c.append("};\n")
+            files[f"{cname}_{i}.c"] = "".join(c)
+        h.append(f"extern const struct {ctype}_part {cname}_parts[]; /* {comment}, in order */\n")
+        h.append(f"extern const size_t {cname}_parts_count;\n")
+        c = [banner, '#include "analyze/error_tables.h"\n\n', f"/* {comment}: the parts */\n"]
+        c.append(f"const struct {ctype}_part {cname}_parts[] = {{\n")
+        c.extend(f"    {{{cname}_{i}, {len(chunk)}}},\n" for i, chunk in enumerate(chunks, 1))
+        c.append(f"}};\nconst size_t {cname}_parts_count = {len(chunks)};\n")
+        files[f"{cname}_parts.c"] = "".join(c)
+
     def entries(primary, texts, msgs):
         codes = sorted(set(primary) | set(texts) | set(msgs))
         return [f"0x{k:08X}u, {c_str(primary.get(k))}, {c_str(texts.get(k))}, {c_str(msgs.get(k))}"
@@ -380,12 +412,17 @@ def write_outputs(nt_primary, nt_names, nt_text, messages, w32_primary, w32_name
     def names(pairs):
         return [f"{c_str(n)}, 0x{k:08X}u" for n, k in sorted(pairs, key=lambda p: p[0].encode())]
 
-    table("error_table_entry", "error_table_ntstatus", entries(nt_primary, nt_text, messages["ntstatus"]),
-          "ntstatus.h codes and exception codes with a WinDbg text")
-    table("error_table_name", "error_table_ntstatus_names", names(nt_names), "every NTSTATUS name")
-    table("error_table_entry", "error_table_win32", entries(w32_primary, {}, messages["win32"]),
-          "winerror.h Win32 codes")
-    table("error_table_name", "error_table_win32_names", names(w32_names), "every Win32 error name")
+    code_of = lambda row: row.split(",")[0]
+    name_of = lambda row: row.split(",")[0]
+    parted_table("error_table_entry", "error_table_ntstatus",
+                 entries(nt_primary, nt_text, messages["ntstatus"]),
+                 "ntstatus.h codes and exception codes with a WinDbg text", code_of)
+    parted_table("error_table_name", "error_table_ntstatus_names", names(nt_names),
+                 "every NTSTATUS name", name_of)
+    parted_table("error_table_entry", "error_table_win32", entries(w32_primary, {}, messages["win32"]),
+                 "winerror.h Win32 codes", code_of)
+    parted_table("error_table_name", "error_table_win32_names", names(w32_names),
+                 "every Win32 error name", name_of)
     table("error_table_entry", "error_table_hresult", entries(hr_primary, {}, messages["hresult"]),
           "winerror.h HRESULT codes")
     table("error_table_name", "error_table_hresult_names", names(hr_names), "every HRESULT name")
