@@ -46,6 +46,10 @@ struct session {
     bool quit;
     uint8_t json; /* JSON mode (cmd/json_cmd.h JSON_MODE_*): 0 text, else a document per command */
     struct dd_arena scratch; /* per-command scratch, reset after each command */
+    /* State an extension keeps between commands (the kernel's type sources, see ext_kernel.c),
+     * freed by session_deinit through ext_state_destroy. */
+    void *ext_state;
+    void (*ext_state_destroy)(void *state);
 };
 
 /* Initializes S over target T (not owned), writing to OUT. */

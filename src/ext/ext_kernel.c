@@ -46,14 +46,57 @@
 #include "pe/pe_debug.h"
 #include "pe/pe_image.h"
 
-/* The kernel view of one command, with the type sources it opened. */
+/* The kernel view of one command; its type sources belong to the session's kernel_types. */
 struct ext_kernel {
     struct nt_kernel k;
     struct nt_kernel_options opt;
-    struct isf *isf;
-    struct pdb_types *types;
     struct session *s;
 };
+
+/*
+ * The kernel's type sources, looked for once per symbol path and kept in the session: finding
+ * and parsing an ISF file costs more than any command that uses it.
+ */
+struct kernel_types {
+    char *sympath;  /* the symbol path they were looked for on */
+    bool searched;  /* NULL isf and types then mean "none there" */
+    struct isf *isf;
+    struct pdb_types *types;
+};
+
+static void kernel_types_destroy(void *state)
+{
+    struct kernel_types *kt = state;
+    if (!kt)
+        return;
+    isf_destroy(kt->isf);
+    pdb_types_destroy(kt->types);
+    free(kt->sympath);
+    free(kt);
+}
+
+/* The session's kernel_types for its current symbol path, made anew when the path changed. */
+static struct kernel_types *kernel_types_get(struct session *s)
+{
+    const char *path = s->syms ? symbols_path_text(s->syms) : "";
+    if (!path)
+        path = "";
+    struct kernel_types *kt = s->ext_state_destroy == kernel_types_destroy ? s->ext_state : NULL;
+    if (kt && strcmp(kt->sympath, path) == 0)
+        return kt;
+    if (s->ext_state_destroy)
+        s->ext_state_destroy(s->ext_state);
+    s->ext_state = NULL;
+    s->ext_state_destroy = NULL;
+    kt = calloc(1, sizeof(*kt));
+    if (!kt || !(kt->sympath = strdup(path))) {
+        free(kt);
+        return NULL;
+    }
+    s->ext_state = kt;
+    s->ext_state_destroy = kernel_types_destroy;
+    return kt;
+}
 
 /* Finds kernel symbol NAME through the symbol layer, qualified by the kernel module's name. */
 static bool ext_find_symbol(void *ctx, const char *name, uint64_t *ret)
@@ -88,14 +131,6 @@ static bool nt_pdb_identity(struct session *s, long idx, uint8_t guid[16], uint3
     if (dbg->codeview.pdb_path)
         snprintf(name, name_len, "%s", dd_path_basename(dbg->codeview.pdb_path));
     return true;
-}
-
-static void ext_kernel_close(struct ext_kernel *ek)
-{
-    isf_destroy(ek->isf);
-    pdb_types_destroy(ek->types);
-    ek->isf = NULL;
-    ek->types = NULL;
 }
 
 /*
@@ -135,6 +170,27 @@ static struct isf *isf_by_addresses(struct session *s, const struct nt_kernel *k
     return NULL;
 }
 
+/* Looks for the kernel's types by its PDB identity: the PDB's TPI, else a matching ISF. */
+static void kernel_types_find(struct session *s, struct kernel_types *kt)
+{
+    long idx = nt_kernel_module_index(s->target);
+    if (idx < 0 || !s->syms)
+        return;
+    struct pdb *pdb = symbols_module_pdb(s->syms, (size_t)idx);
+    if (pdb && dd_error_drop(pdb_types_open(pdb_msf(pdb), PDB_TYPES_TPI, &kt->types)))
+        kt->types = NULL;
+    uint8_t guid[16];
+    uint32_t age;
+    char name[64];
+    char *path = NULL;
+    if (!kt->types && nt_pdb_identity(s, idx, guid, &age, name, sizeof(name)) &&
+        !dd_error_drop(isf_find(symbols_path_text(s->syms), name, guid, age, &path))) {
+        if (dd_error_drop(isf_open(path, &kt->isf)))
+            kt->isf = NULL;
+        free(path);
+    }
+}
+
 /* Sets up the kernel view; DD_ERR_UNSUPPORTED (with WinDbg-like text) on user-mode dumps. */
 static struct dd_error *ext_kernel_open(struct session *s, const char *cmd, struct ext_kernel *ek)
 {
@@ -144,33 +200,22 @@ static struct dd_error *ext_kernel_open(struct session *s, const char *cmd, stru
     if (t->kind != TARGET_KERNEL)
         return dd_error_create(DD_ERR_UNSUPPORTED,
                                "%s needs a kernel-mode target; this is a user-mode dump", cmd);
-    long idx = nt_kernel_module_index(t);
-    if (idx >= 0 && s->syms) {
-        struct pdb *pdb = symbols_module_pdb(s->syms, (size_t)idx);
-        if (pdb && dd_error_drop(pdb_types_open(pdb_msf(pdb), PDB_TYPES_TPI, &ek->types)))
-            ek->types = NULL;
-        uint8_t guid[16];
-        uint32_t age;
-        char name[64];
-        char *path = NULL;
-        if (!ek->types && nt_pdb_identity(s, idx, guid, &age, name, sizeof(name)) &&
-            !dd_error_drop(isf_find(symbols_path_text(s->syms), name, guid, age, &path))) {
-            if (dd_error_drop(isf_open(path, &ek->isf)))
-                ek->isf = NULL;
-            free(path);
-        }
-    }
-    ek->opt.pdb = ek->types;
-    ek->opt.isf = ek->isf;
+    struct kernel_types *kt = kernel_types_get(s);
+    if (!kt)
+        return &dd_error_no_memory;
+    if (!kt->searched)
+        kernel_types_find(s, kt);
+    ek->opt.pdb = kt->types;
+    ek->opt.isf = kt->isf;
     ek->opt.find_symbol = ext_find_symbol;
     ek->opt.symbol_ctx = s;
     struct dd_error *err = nt_kernel_init(t, &ek->opt, &ek->k);
-    if (!err && !ek->types && !ek->isf && (ek->isf = isf_by_addresses(s, &ek->k)) != NULL) {
-        ek->opt.isf = ek->isf;
+    if (!err && !kt->searched && !kt->types && !kt->isf &&
+        (kt->isf = isf_by_addresses(s, &ek->k)) != NULL) {
+        ek->opt.isf = kt->isf;
         err = nt_kernel_init(t, &ek->opt, &ek->k);
     }
-    if (err)
-        ext_kernel_close(ek);
+    kt->searched = true;
     return err;
 }
 
@@ -534,7 +579,6 @@ static struct dd_error *ext_process(struct session *s, const struct cmd_args *ar
     report_walk(&ek, &pl.status, "process list");
     nt_process_list_free(&pl);
 out:
-    ext_kernel_close(&ek);
     return err;
 }
 
@@ -566,7 +610,6 @@ static struct dd_error *ext_thread(struct session *s, const struct cmd_args *arg
         print_thread_line(&ek, &th, "");
         print_thread_details(&ek, &th, "", tick_increment(&ek.k));
     }
-    ext_kernel_close(&ek);
     return err;
 }
 
@@ -654,7 +697,6 @@ static struct dd_error *ext_pcr(struct session *s, const struct cmd_args *args)
     if (p.have & NT_CPU_IDLE_THREAD)
         dd_printf(o, "\t%19s: %s\n", "IdleThread", fmt_ptr(a, k, p.idle_thread));
 out:
-    ext_kernel_close(&ek);
     return err;
 }
 
@@ -686,7 +728,6 @@ static struct dd_error *ext_prcb(struct session *s, const struct cmd_args *args)
             dd_printf(o, "         Kernel %08x User      %08x \n", p.kernel_time, p.user_time);
         }
     }
-    ext_kernel_close(&ek);
     return err;
 }
 
@@ -758,7 +799,6 @@ static struct dd_error *ext_irql(struct session *s, const struct cmd_args *args)
             dd_printf(s->out, "\n");
         }
     }
-    ext_kernel_close(&ek);
     return err;
 }
 

@@ -72,6 +72,9 @@ TEST(nt_ext_process_all)
               "Accessible>\n"
               "    Image: explorer.exe\n"
               "\n");
+    /* The kernel's type sources were looked for once and are kept for the next commands. */
+    CHECK(x.s.ext_state != NULL);
+    void *kept = x.s.ext_state;
     CHECK_STR(run(&x, "!process 0 0 SMSS.EXE"),
               "**** NT ACTIVE PROCESS DUMP ****\n"
               "PROCESS ffffa00000101000\n"
@@ -88,6 +91,7 @@ TEST(nt_ext_process_all)
               "Accessible>\n"
               "    Image: explorer.exe\n"
               "\n");
+    CHECK(x.s.ext_state == kept);
     ext_fixture_deinit(&x);
 }
 

@@ -370,7 +370,7 @@ def write_outputs(nt_primary, nt_names, nt_text, messages, w32_primary, w32_name
          "    size_t count;\n};\n\n",
          "struct error_table_name_part {\n    const struct error_table_name *rows;\n"
          "    size_t count;\n};\n\n"]
-    # One .c file per table (error_table_ntstatus.c, ...): each holds one job's data.
+    # One .c file per table (error_table_hresult.c, ...), or per part of a long one.
     files = {}
 
     def table(ctype, cname, rows, comment):
