@@ -38,6 +38,7 @@
 #include "ext/ext.h"
 #include "nt/isf.h"
 #include "nt/kernel.h"
+#include "nt/kernel_names.h"
 #include "nt/kprcb.h"
 #include "nt/kprocess.h"
 #include "nt/kthread.h"
@@ -140,8 +141,6 @@ static bool nt_pdb_identity(struct session *s, long idx, uint8_t guid[16], uint3
  */
 static struct isf *isf_by_addresses(struct session *s, const struct nt_kernel *k)
 {
-    static const char *const pdb_names[] = {"ntkrnlmp.pdb", "ntoskrnl.pdb", "ntkrnlpa.pdb",
-                                            "ntkrpamp.pdb"};
     if (!k->kern_base || !s->syms)
         return NULL;
     struct isf_symbol_check checks[3];
@@ -155,10 +154,12 @@ static struct isf *isf_by_addresses(struct session *s, const struct nt_kernel *k
                                                 k->ps_active_process_head - k->kern_base};
     if (kdbg > k->kern_base)
         checks[n++] = (struct isf_symbol_check){"KdDebuggerDataBlock", kdbg - k->kern_base};
-    for (size_t i = 0; i < sizeof(pdb_names) / sizeof(pdb_names[0]); i++) {
+    for (size_t i = 0; i < nt_kernel_stem_count; i++) {
         char *path = NULL;
         struct isf *isf = NULL;
-        if (dd_error_drop(isf_find_by_symbols(symbols_path_text(s->syms), pdb_names[i], checks, n,
+        char pdb_name[32];
+        snprintf(pdb_name, sizeof(pdb_name), "%s.pdb", nt_kernel_stems[i]);
+        if (dd_error_drop(isf_find_by_symbols(symbols_path_text(s->syms), pdb_name, checks, n,
                                               &path)))
             continue;
         if (dd_error_drop(isf_open(path, &isf)))

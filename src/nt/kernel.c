@@ -12,10 +12,7 @@
 #include "base/cursor.h"
 #include "base/fmt.h"
 #include "nt/isf.h"
-
-/* Names the kernel image has been shipped under (uniprocessor, multiprocessor, PAE variants). */
-static const char *const kernel_image_names[] = {"ntoskrnl.exe", "ntkrnlmp.exe", "ntkrnlpa.exe",
-                                                 "ntkrpamp.exe"};
+#include "nt/kernel_names.h"
 
 long nt_kernel_module_index(const struct target *t)
 {
@@ -24,10 +21,8 @@ long nt_kernel_module_index(const struct target *t)
         if (m->name && dd_strcasecmp(m->name, "nt") == 0)
             return (long)i;
         const char *base = m->path ? dd_path_basename(m->path) : NULL;
-        for (size_t n = 0; base && n < sizeof(kernel_image_names) / sizeof(kernel_image_names[0]);
-             n++)
-            if (dd_strcasecmp(base, kernel_image_names[n]) == 0)
-                return (long)i;
+        if (base && nt_kernel_file_name(base, strlen(base)))
+            return (long)i;
     }
     return -1;
 }

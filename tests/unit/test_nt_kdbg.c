@@ -12,6 +12,7 @@
 #include "base/mapfile.h"
 #include "check.h"
 #include "nt/kdbg.h"
+#include "nt/kernel_names.h"
 #include "test_nt_fake.h"
 
 static bool triage_kdbg(struct dd_mapfile *m)
@@ -227,4 +228,16 @@ TEST(nt_kdbg_scan)
     CHECK(err && err->code == DD_ERR_NOT_FOUND);
     dd_error_destroy(err);
     nt_fake_deinit(&f);
+}
+
+/* The kernel's shipped names: image and PDB, any case, with or without the extension. */
+TEST(nt_kernel_file_names)
+{
+    CHECK(nt_kernel_file_name("ntoskrnl.exe", 12));
+    CHECK(nt_kernel_file_name("NTKRNLMP.PDB", 12));
+    CHECK(nt_kernel_file_name("ntkrpamp", 8));
+    CHECK(nt_kernel_file_name("ntkrnlpa.exe", 8)); /* only the stem counted */
+    CHECK(!nt_kernel_file_name("hal.dll", 7));
+    CHECK(!nt_kernel_file_name("ntoskrnl2.exe", 13));
+    CHECK(!nt_kernel_file_name("ntos", 4));
 }

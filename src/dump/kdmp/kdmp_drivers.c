@@ -9,6 +9,7 @@
 
 #include "base/fmt.h"
 #include "dump/kdmp/kdmp_internal.h"
+#include "nt/kernel_names.h"
 
 /* DUMP_DRIVER_ENTRY64: DriverNameOffset, alignment, KLDR_DATA_TABLE_ENTRY64 at +8. */
 #define DRV64_SIZE 0x90u
@@ -69,11 +70,8 @@ static const char *module_name(struct target *t, const char *path, uint64_t base
     const char *b = dd_path_basename(path);
     /* The kernel image is module "nt" whichever build it is (nt!KeBugCheckEx in every kd
      * transcript), as the debugger names it. */
-    static const char *const kernels[] = {"ntoskrnl.exe", "ntkrnlmp.exe", "ntkrnlpa.exe",
-                                          "ntkrpamp.exe"};
-    for (size_t i = 0; i < sizeof(kernels) / sizeof(kernels[0]); i++)
-        if (dd_strcasecmp(b, kernels[i]) == 0)
-            return "nt";
+    if (nt_kernel_file_name(b, strlen(b)))
+        return "nt";
     const char *dot = strrchr(b, '.');
     return dd_arena_strndup(&t->arena, b, dot && dot != b ? (size_t)(dot - b) : strlen(b));
 }
@@ -191,13 +189,8 @@ static bool pdb_matches_module(const struct target_module *m, const char *name, 
     if (blen < 5 || dd_strncasecmp(b + blen - 4, ".pdb", 4) != 0)
         return false;
     blen -= 4;
-    if (strcmp(m->name, "nt") == 0) {
-        static const char *const kernels[] = {"ntkrnlmp", "ntoskrnl", "ntkrnlpa", "ntkrpamp"};
-        for (size_t i = 0; i < sizeof(kernels) / sizeof(kernels[0]); i++)
-            if (strlen(kernels[i]) == blen && dd_strncasecmp(b, kernels[i], blen) == 0)
-                return true;
-        return false;
-    }
+    if (strcmp(m->name, "nt") == 0)
+        return nt_kernel_file_name(b, blen);
     return strlen(m->name) == blen && dd_strncasecmp(b, m->name, blen) == 0;
 }
 
