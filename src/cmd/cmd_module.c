@@ -37,6 +37,8 @@ static const char *state_text(enum symbols_state st)
         return "private pdb symbols";
     case SYMBOLS_BREAKPAD:
         return "breakpad symbols";
+    case SYMBOLS_ISF:
+        return "ISF symbols";
     }
     return "deferred";
 }

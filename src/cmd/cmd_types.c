@@ -19,9 +19,11 @@ struct dd_error *cmd_types_init(struct cmd_types *c, struct session *s)
         return NULL;
     c->open = calloc(n, sizeof(*c->open));
     c->tried = calloc(n, 1);
-    if (!c->open || !c->tried) {
+    c->borrowed = calloc(n, 1);
+    if (!c->open || !c->tried || !c->borrowed) {
         free(c->open);
         free(c->tried);
+        free(c->borrowed);
         memset(c, 0, sizeof(*c));
         return &dd_error_no_memory;
     }
@@ -32,9 +34,11 @@ struct dd_error *cmd_types_init(struct cmd_types *c, struct session *s)
 void cmd_types_deinit(struct cmd_types *c)
 {
     for (size_t i = 0; i < c->count; i++)
-        pdb_types_destroy(c->open[i]);
+        if (!c->borrowed[i])
+            pdb_types_destroy(c->open[i]);
     free(c->open);
     free(c->tried);
+    free(c->borrowed);
     memset(c, 0, sizeof(*c));
 }
 
@@ -46,8 +50,12 @@ struct pdb_types *cmd_types_module(struct cmd_types *c, size_t idx)
         return c->open[idx];
     c->tried[idx] = 1;
     struct pdb *pdb = symbols_module_pdb(c->s->syms, idx);
-    if (!pdb)
-        return NULL;
+    if (!pdb) {
+        /* The kernel without its PDB: an ISF file's types, kept by the symbol layer. */
+        c->open[idx] = symbols_module_isf_types(c->s->syms, idx);
+        c->borrowed[idx] = 1;
+        return c->open[idx];
+    }
     struct pdb_types *types = NULL;
     struct dd_error *err = pdb_types_open(pdb_msf(pdb), PDB_TYPES_TPI, &types);
     if (err) {

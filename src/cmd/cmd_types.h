@@ -17,6 +17,7 @@ struct cmd_types {
     struct session *s;
     struct pdb_types **open; /* one per module; NULL until opened or when the module has none */
     unsigned char *tried;    /* one per module: opening was attempted */
+    unsigned char *borrowed; /* one per module: open[i] belongs to the symbol layer (ISF types) */
     size_t count;
 };
 
@@ -32,7 +33,8 @@ struct dd_error *cmd_types_init(struct cmd_types *c, struct session *s);
 /* Closes every stream C opened; C may be zeroed. */
 void cmd_types_deinit(struct cmd_types *c);
 
-/* Returns module IDX's TPI stream (loading its symbols first), or NULL when it has no PDB types. */
+/* Returns module IDX's TPI stream (loading its symbols first), else the types of its ISF file
+ * (symbols_module_isf_types), or NULL when it has neither. */
 struct pdb_types *cmd_types_module(struct cmd_types *c, size_t idx);
 
 /*

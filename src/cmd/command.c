@@ -31,6 +31,7 @@ static const struct cmd_def *const cmd_tables[] = {
     ext_table_teb,
     ext_table_wow64,
     ext_table_kernel,
+    ext_table_kcontext,
     ext_table_kmem,
     ext_table_locks,
 };

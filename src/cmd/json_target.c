@@ -30,6 +30,8 @@ static const char *symbols_state_id(enum symbols_state st)
         return "private_pdb";
     case SYMBOLS_BREAKPAD:
         return "breakpad";
+    case SYMBOLS_ISF:
+        return "isf";
     }
     return "deferred";
 }

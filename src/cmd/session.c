@@ -92,6 +92,7 @@ void session_set_thread(struct session *s, size_t idx)
     s->cur_thread = idx;
     s->cur_frame = 0;
     s->ctx_source = SESSION_CTX_THREAD;
+    s->implicit_thread = 0; /* a processor switch leaves any .thread context */
 }
 
 unsigned session_ptr_size(const struct session *s)

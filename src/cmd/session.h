@@ -46,6 +46,15 @@ struct session {
     bool quit;
     uint8_t json; /* JSON mode (cmd/json_cmd.h JSON_MODE_*): 0 text, else a document per command */
     struct dd_arena scratch; /* per-command scratch, reset after each command */
+    /*
+     * Kernel targets: the implicit process and thread that .process and .thread chose (0: the
+     * defaults, the current processor's thread and its process), see ext/ext_kcontext.c.
+     * process_dtb is the DirectoryTableBase virtual addresses are translated through (0: the
+     * dump header's).
+     */
+    uint64_t implicit_process;
+    uint64_t implicit_thread;
+    uint64_t process_dtb;
     /* State an extension keeps between commands (the kernel's type sources, see ext_kernel.c),
      * freed by session_deinit through ext_state_destroy. */
     void *ext_state;

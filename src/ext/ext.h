@@ -10,6 +10,7 @@ extern const struct cmd_def ext_table_analyze[]; /* !analyze */
 extern const struct cmd_def ext_table_teb[];     /* !teb */
 extern const struct cmd_def ext_table_wow64[];   /* .effmach !wow64exts.sw .k .info */
 extern const struct cmd_def ext_table_kernel[];  /* !process !thread !pcr !prcb !irql */
+extern const struct cmd_def ext_table_kcontext[]; /* .process .thread (kernel) */
 extern const struct cmd_def ext_table_kmem[];   /* !vtop !pte !db !dc !dd !dq !dw (physical) */
 extern const struct cmd_def ext_table_locks[];   /* !cs !locks (critical sections) */
 

@@ -22,8 +22,10 @@
  *   Stack Init ffff9d834e977c90 Current ffff9d834e977800
  *   Base ffff9d834e978000 Limit ffff9d834e972000 Call 0000000000000000
  *   Priority 12 BasePriority 12 PriorityDecrement 0 IoPriority 2 PagePriority 5
- * Lines whose data the dump or the layout lacks are left out rather than invented; the stack
- * (the "Child-SP RetAddr Call Site" part) belongs to the stack walker and is not printed yet.
+ * Lines whose data the dump or the layout lacks are left out rather than invented. With flags
+ * 0x6 (!thread's default, !process 0 7) each thread's stack follows (ext_kernel_stack.c); flag
+ * 0x1 adds the process statistics (ext_kernel_pstats.c). "!process" and "!thread" without an
+ * address show the implicit process and thread that .process and .thread set (ext_kcontext.c).
  *
  * Structure offsets come from the ntoskrnl PDB when its symbols load, else an ISF file on the
  * symbol path, else the debugger data block and built-in tables (nt/layout.h).
@@ -36,6 +38,7 @@
 #include "base/fmt.h"
 #include "cmd/expr.h"
 #include "ext/ext.h"
+#include "ext/ext_kernel.h"
 #include "nt/isf.h"
 #include "nt/kernel.h"
 #include "nt/kernel_names.h"
@@ -47,12 +50,6 @@
 #include "pe/pe_debug.h"
 #include "pe/pe_image.h"
 
-/* The kernel view of one command; its type sources belong to the session's kernel_types. */
-struct ext_kernel {
-    struct nt_kernel k;
-    struct nt_kernel_options opt;
-    struct session *s;
-};
 
 /*
  * The kernel's type sources, looked for once per symbol path and kept in the session: finding
@@ -193,7 +190,7 @@ static void kernel_types_find(struct session *s, struct kernel_types *kt)
 }
 
 /* Sets up the kernel view; DD_ERR_UNSUPPORTED (with WinDbg-like text) on user-mode dumps. */
-static struct dd_error *ext_kernel_open(struct session *s, const char *cmd, struct ext_kernel *ek)
+struct dd_error *ext_kernel_open(struct session *s, const char *cmd, struct ext_kernel *ek)
 {
     memset(ek, 0, sizeof(*ek));
     ek->s = s;
@@ -221,13 +218,14 @@ static struct dd_error *ext_kernel_open(struct session *s, const char *cmd, stru
 }
 
 /* The processor commands act on: the current "thread", which a kernel target numbers by CPU. */
-static uint32_t current_processor(struct session *s, struct nt_kernel *k)
+uint32_t ext_kernel_current_processor(struct session *s, struct nt_kernel *k)
 {
-    uint32_t n = nt_processor_count(k);
-    return s->cur_thread < n ? (uint32_t)s->cur_thread : 0;
+    const struct target *t = s->target;
+    uint32_t cpu = s->cur_thread < t->nthreads ? t->threads[s->cur_thread].tid : 0;
+    return cpu < nt_processor_count(k) ? cpu : 0;
 }
 
-static const char *fmt_ptr(char buf[24], const struct nt_kernel *k, uint64_t v)
+const char *ext_kernel_fmt_ptr(char buf[24], const struct nt_kernel *k, uint64_t v)
 {
     snprintf(buf, 24, "%0*" PRIx64, (int)k->ptr_size * 2, v);
     return buf;
@@ -242,7 +240,7 @@ static void fmt_hms(char *buf, size_t len, uint64_t units)
 }
 
 /* KeMaximumIncrement (100 ns per clock tick), read through the symbols; 0 when unknown. */
-static uint32_t tick_increment(struct nt_kernel *k)
+uint32_t ext_kernel_tick_increment(struct nt_kernel *k)
 {
     uint64_t addr;
     uint8_t b[4];
@@ -262,7 +260,7 @@ static void print_process(struct ext_kernel *ek, const struct nt_process *p)
     bool wide = k->ptr_size == 8;
     if (!(p->have & (NT_PROC_PID | NT_PROC_IMAGE_NAME | NT_PROC_DTB))) {
         dd_printf(o, "PROCESS %s\n    Unable to read nt!_EPROCESS at %s\n",
-                  fmt_ptr(a, k, p->eprocess), fmt_ptr(a, k, p->eprocess));
+                  ext_kernel_fmt_ptr(a, k, p->eprocess), ext_kernel_fmt_ptr(a, k, p->eprocess));
         return;
     }
     char session[16];
@@ -292,7 +290,7 @@ static void print_process(struct ext_kernel *ek, const struct nt_process *p)
     else
         snprintf(dtb, sizeof(dtb), "????????");
     if (p->have & NT_PROC_OBJECT_TABLE)
-        fmt_ptr(table, k, p->object_table);
+        ext_kernel_fmt_ptr(table, k, p->object_table);
     else
         snprintf(table, sizeof(table), "%.*s", (int)k->ptr_size * 2, "????????????????");
     if (p->have & NT_PROC_HANDLE_COUNT)
@@ -301,10 +299,10 @@ static void print_process(struct ext_kernel *ek, const struct nt_process *p)
         snprintf(handles, sizeof(handles), "<Data Not Accessible>");
     if (wide)
         dd_printf(o, "PROCESS %s\n    SessionId: %s  Cid: %s    Peb: %s  ParentCid: %s\n",
-                  fmt_ptr(a, k, p->eprocess), session, cid, peb, parent);
+                  ext_kernel_fmt_ptr(a, k, p->eprocess), session, cid, peb, parent);
     else
         dd_printf(o, "PROCESS %s  SessionId: %s  Cid: %s    Peb: %s  ParentCid: %s\n",
-                  fmt_ptr(a, k, p->eprocess), session, cid, peb, parent);
+                  ext_kernel_fmt_ptr(a, k, p->eprocess), session, cid, peb, parent);
     dd_printf(o, "    DirBase: %s  ObjectTable: %s  HandleCount: %s\n", dtb, table, handles);
     dd_printf(o, "    Image: %s\n", (p->have & NT_PROC_IMAGE_NAME) ? p->image_name : "<Unknown>");
 }
@@ -375,7 +373,7 @@ static void thread_state_text(const struct nt_thread *th, char *buf, size_t len)
     }
 }
 
-static void print_thread_line(struct ext_kernel *ek, const struct nt_thread *th, const char *indent)
+void ext_kernel_thread_line(struct ext_kernel *ek, const struct nt_thread *th, const char *indent)
 {
     struct nt_kernel *k = &ek->k;
     char a[24], teb[24], w32[24], state[96], cid[40];
@@ -384,16 +382,16 @@ static void print_thread_line(struct ext_kernel *ek, const struct nt_thread *th,
     else
         snprintf(cid, sizeof(cid), "????.????");
     if (th->have & NT_THR_TEB)
-        fmt_ptr(teb, k, th->teb);
+        ext_kernel_fmt_ptr(teb, k, th->teb);
     else
         snprintf(teb, sizeof(teb), "%.*s", (int)k->ptr_size * 2, "????????????????");
     if (th->have & NT_THR_WIN32_THREAD)
-        fmt_ptr(w32, k, th->win32_thread);
+        ext_kernel_fmt_ptr(w32, k, th->win32_thread);
     else
         snprintf(w32, sizeof(w32), "%.*s", (int)k->ptr_size * 2, "????????????????");
     thread_state_text(th, state, sizeof(state));
     dd_printf(ek->s->out, "%sTHREAD %s  Cid %s  Teb: %s Win32Thread: %s %s\n", indent,
-              fmt_ptr(a, k, th->ethread), cid, teb, w32, state);
+              ext_kernel_fmt_ptr(a, k, th->ethread), cid, teb, w32, state);
 }
 
 /* The process's image name for "Owning Process ... Image:", "" when unreadable. */
@@ -405,7 +403,7 @@ static void process_image(struct ext_kernel *ek, uint64_t eprocess, char *buf, s
         snprintf(buf, len, "%s", p.image_name);
 }
 
-static void print_thread_details(struct ext_kernel *ek, const struct nt_thread *th,
+void ext_kernel_thread_details(struct ext_kernel *ek, const struct nt_thread *th,
                                  const char *in, uint32_t increment)
 {
     struct nt_kernel *k = &ek->k;
@@ -414,11 +412,11 @@ static void print_thread_details(struct ext_kernel *ek, const struct nt_thread *
     if (th->have & NT_THR_PROCESS) {
         process_image(ek, th->process, img, sizeof(img));
         dd_printf(o, "%s%-26s%s       Image:         %s\n", in, "Owning Process",
-                  fmt_ptr(a, k, th->process), img);
+                  ext_kernel_fmt_ptr(a, k, th->process), img);
         if ((th->have & NT_THR_APC_PROCESS) && th->apc_process && th->apc_process != th->process) {
             process_image(ek, th->apc_process, img, sizeof(img));
             dd_printf(o, "%s%-26s%s       Image:         %s\n", in, "Attached Process",
-                      fmt_ptr(a, k, th->apc_process), img);
+                      ext_kernel_fmt_ptr(a, k, th->apc_process), img);
         } else {
             dd_printf(o, "%s%-26sN/A            Image:         N/A\n", in, "Attached Process");
         }
@@ -441,15 +439,15 @@ static void print_thread_details(struct ext_kernel *ek, const struct nt_thread *
         char sym[512];
         if (session_symbolize(ek->s, th->win32_start_address, sym, sizeof(sym)))
             dd_printf(o, "%sWin32 Start Address %s (0x%s)\n", in, sym,
-                      fmt_ptr(a, k, th->win32_start_address));
+                      ext_kernel_fmt_ptr(a, k, th->win32_start_address));
         else
-            dd_printf(o, "%sWin32 Start Address 0x%s\n", in, fmt_ptr(a, k, th->win32_start_address));
+            dd_printf(o, "%sWin32 Start Address 0x%s\n", in, ext_kernel_fmt_ptr(a, k, th->win32_start_address));
     }
     if ((th->have & NT_THR_STACKS) && (th->have & NT_THR_KERNEL_STACK)) {
-        dd_printf(o, "%sStack Init %s Current %s\n", in, fmt_ptr(a, k, th->initial_stack),
-                  fmt_ptr(b, k, th->kernel_stack));
-        dd_printf(o, "%sBase %s Limit %s Call %s\n", in, fmt_ptr(a, k, th->stack_base),
-                  fmt_ptr(b, k, th->stack_limit), fmt_ptr(c, k, 0));
+        dd_printf(o, "%sStack Init %s Current %s\n", in, ext_kernel_fmt_ptr(a, k, th->initial_stack),
+                  ext_kernel_fmt_ptr(b, k, th->kernel_stack));
+        dd_printf(o, "%sBase %s Limit %s Call %s\n", in, ext_kernel_fmt_ptr(a, k, th->stack_base),
+                  ext_kernel_fmt_ptr(b, k, th->stack_limit), ext_kernel_fmt_ptr(c, k, 0));
     }
     if (th->have & NT_THR_PRIORITY) {
         dd_printf(o, "%sPriority %d BasePriority %d", in, th->priority, th->base_priority);
@@ -468,6 +466,10 @@ static void print_thread_details(struct ext_kernel *ek, const struct nt_thread *
 /* Flag bits of !process (debugger documentation): 0x2/0x4 list the process's threads. */
 #define PROCESS_FLAG_THREADS 0x6u
 #define PROCESS_FLAG_THREAD_DETAIL 0x2u
+/* 0x1: time and memory statistics. */
+#define PROCESS_FLAG_STATS 0x1u
+/* 0x2 with 0x4: each thread with its stack (!process and !thread documentation). */
+#define PROCESS_FLAG_STACKS 0x6u
 
 static void print_process_threads(struct ext_kernel *ek, const struct nt_process *p,
                                   unsigned flags, uint32_t increment)
@@ -481,10 +483,12 @@ static void print_process_threads(struct ext_kernel *ek, const struct nt_process
     }
     dd_printf(ek->s->out, "\n");
     for (size_t i = 0; i < tl.count; i++) {
-        print_thread_line(ek, &tl.items[i], "        ");
+        ext_kernel_thread_line(ek, &tl.items[i], "        ");
         /* A thread the dump holds nothing of gets its one line only. */
         if ((flags & PROCESS_FLAG_THREAD_DETAIL) && tl.items[i].have) {
-            print_thread_details(ek, &tl.items[i], "        ", increment);
+            ext_kernel_thread_details(ek, &tl.items[i], "        ", increment);
+            if ((flags & PROCESS_FLAG_STACKS) == PROCESS_FLAG_STACKS)
+                ext_kernel_thread_stack(ek, &tl.items[i], "        ");
             dd_printf(ek->s->out, "\n");
         }
     }
@@ -496,28 +500,58 @@ static void process_show(struct ext_kernel *ek, const struct nt_process *p, unsi
                          uint32_t increment)
 {
     print_process(ek, p);
+    if (flags & PROCESS_FLAG_STATS)
+        ext_kernel_process_stats(ek, p);
     if (flags & PROCESS_FLAG_THREADS)
         print_process_threads(ek, p, flags, increment);
     dd_printf(ek->s->out, "\n");
 }
 
-/* The process of the current processor's current thread. */
-static struct dd_error *current_process(struct ext_kernel *ek, uint64_t *ret)
+struct dd_error *ext_kernel_default_thread(struct ext_kernel *ek, uint64_t *ret)
 {
     struct nt_processor cpu;
-    struct dd_error *err = nt_processor_read(&ek->k, current_processor(ek->s, &ek->k), &cpu);
+    struct dd_error *err =
+        nt_processor_read(&ek->k, ext_kernel_current_processor(ek->s, &ek->k), &cpu);
     if (err)
         return err;
     if (!(cpu.have & NT_CPU_CURRENT_THREAD))
         return dd_error_create(DD_ERR_NOT_FOUND, "the current thread is unknown");
+    *ret = cpu.current_thread;
+    return NULL;
+}
+
+struct dd_error *ext_kernel_current_thread(struct ext_kernel *ek, uint64_t *ret)
+{
+    if (ek->s->implicit_thread) {
+        *ret = ek->s->implicit_thread;
+        return NULL;
+    }
+    return ext_kernel_default_thread(ek, ret);
+}
+
+struct dd_error *ext_kernel_thread_process(struct ext_kernel *ek, uint64_t ethread, uint64_t *ret)
+{
     struct nt_thread th;
-    err = nt_thread_read(&ek->k, cpu.current_thread, &th);
+    struct dd_error *err = nt_thread_read(&ek->k, ethread, &th);
     if (err)
         return err;
     if (!(th.have & NT_THR_PROCESS))
-        return dd_error_create(DD_ERR_MEMORY, "Unable to read the current thread's process");
+        return dd_error_create(DD_ERR_MEMORY, "Unable to read the thread's process");
     *ret = th.process;
     return NULL;
+}
+
+struct dd_error *ext_kernel_current_process(struct ext_kernel *ek, uint64_t *ret)
+{
+    if (ek->s->implicit_process) {
+        *ret = ek->s->implicit_process;
+        return NULL;
+    }
+    uint64_t thread;
+    struct dd_error *err = ext_kernel_default_thread(ek, &thread);
+    if (err)
+        return err;
+    return ext_kernel_thread_process(ek, thread, ret);
 }
 
 static struct dd_error *ext_process(struct session *s, const struct cmd_args *args)
@@ -541,10 +575,10 @@ static struct dd_error *ext_process(struct session *s, const struct cmd_args *ar
             goto out;
         flags = (unsigned)f;
     }
-    uint32_t increment = (flags & PROCESS_FLAG_THREADS) ? tick_increment(&ek.k) : 0;
+    uint32_t increment = (flags & PROCESS_FLAG_THREADS) ? ext_kernel_tick_increment(&ek.k) : 0;
     if (current) {
         uint64_t addr = 0;
-        if ((err = current_process(&ek, &addr)) != NULL)
+        if ((err = ext_kernel_current_process(&ek, &addr)) != NULL)
             goto out;
         struct nt_process p;
         if ((err = nt_process_read(&ek.k, addr, &p)) != NULL)
@@ -591,25 +625,26 @@ static struct dd_error *ext_thread(struct session *s, const struct cmd_args *arg
     struct dd_error *err = ext_kernel_open(s, "!thread", &ek);
     if (err)
         return err;
-    char w1[128];
-    cmd_next_word(args->rest, w1, sizeof(w1));
+    char w1[128], w2[128];
+    const char *rest = cmd_next_word(args->rest, w1, sizeof(w1));
+    cmd_next_word(rest, w2, sizeof(w2));
     uint64_t addr = 0;
-    if (w1[0] && strcmp(w1, "-1") != 0) {
+    uint64_t flags = PROCESS_FLAG_STACKS; /* the documented default, 0x6 */
+    if (w1[0] && strcmp(w1, "-1") != 0)
         err = expr_eval(s, w1, &addr);
-    } else {
-        struct nt_processor cpu;
-        err = nt_processor_read(&ek.k, current_processor(s, &ek.k), &cpu);
-        if (!err && !(cpu.have & NT_CPU_CURRENT_THREAD))
-            err = dd_error_create(DD_ERR_NOT_FOUND, "the current thread is unknown");
-        if (!err)
-            addr = cpu.current_thread;
-    }
+    else
+        err = ext_kernel_current_thread(&ek, &addr);
+    if (!err && w2[0])
+        err = expr_eval(s, w2, &flags);
     struct nt_thread th;
     if (!err)
         err = nt_thread_read(&ek.k, addr, &th);
     if (!err) {
-        print_thread_line(&ek, &th, "");
-        print_thread_details(&ek, &th, "", tick_increment(&ek.k));
+        ext_kernel_thread_line(&ek, &th, "");
+        if (flags & PROCESS_FLAG_THREAD_DETAIL)
+            ext_kernel_thread_details(&ek, &th, "", ext_kernel_tick_increment(&ek.k));
+        if ((flags & PROCESS_FLAG_STACKS) == PROCESS_FLAG_STACKS)
+            ext_kernel_thread_stack(&ek, &th, "");
     }
     return err;
 }
@@ -619,7 +654,7 @@ static struct dd_error *ext_thread(struct session *s, const struct cmd_args *arg
 static struct dd_error *read_processor_arg(struct session *s, struct ext_kernel *ek,
                                            const char *rest, struct nt_processor *ret)
 {
-    uint64_t n = current_processor(s, &ek->k);
+    uint64_t n = ext_kernel_current_processor(s, &ek->k);
     if (*rest) {
         struct dd_error *err = expr_eval(s, rest, &n);
         if (err)
@@ -651,7 +686,7 @@ static struct dd_error *ext_pcr(struct session *s, const struct cmd_args *args)
     }
     struct dd_writer *o = s->out;
     char a[24];
-    dd_printf(o, "KPCR for Processor %u at %s:\n", p.index, fmt_ptr(a, k, p.pcr));
+    dd_printf(o, "KPCR for Processor %u at %s:\n", p.index, ext_kernel_fmt_ptr(a, k, p.pcr));
     if (p.have & NT_CPU_VERSION)
         dd_printf(o, "    Major %u Minor %u\n", p.major_version, p.minor_version);
     /* NT_TIB: seven pointers (Version is a ULONG in a pointer-sized union slot). */
@@ -668,7 +703,7 @@ static struct dd_error *ext_pcr(struct session *s, const struct cmd_args *args)
                 continue;
             if (i == 4)
                 v &= 0xffffffffu;
-            dd_printf(o, "\t%19s: %s\n", tib[i], fmt_ptr(a, k, v));
+            dd_printf(o, "\t%19s: %s\n", tib[i], ext_kernel_fmt_ptr(a, k, v));
             shown++;
         }
         if (shown)
@@ -688,15 +723,15 @@ static struct dd_error *ext_pcr(struct session *s, const struct cmd_args *args)
             v = p.pcr;
         else if (k->ptr_size == 4 && i == 2 && (p.have & NT_CPU_PCR_IRQL))
             v = p.pcr_irql;
-        dd_printf(o, "\t%19s: %s\n", x86_block[i], fmt_ptr(a, k, v));
+        dd_printf(o, "\t%19s: %s\n", x86_block[i], ext_kernel_fmt_ptr(a, k, v));
     }
     dd_printf(o, "\n");
     if (p.have & NT_CPU_CURRENT_THREAD)
-        dd_printf(o, "\t%19s: %s\n", "CurrentThread", fmt_ptr(a, k, p.current_thread));
+        dd_printf(o, "\t%19s: %s\n", "CurrentThread", ext_kernel_fmt_ptr(a, k, p.current_thread));
     if (p.have & NT_CPU_NEXT_THREAD)
-        dd_printf(o, "\t%19s: %s\n", "NextThread", fmt_ptr(a, k, p.next_thread));
+        dd_printf(o, "\t%19s: %s\n", "NextThread", ext_kernel_fmt_ptr(a, k, p.next_thread));
     if (p.have & NT_CPU_IDLE_THREAD)
-        dd_printf(o, "\t%19s: %s\n", "IdleThread", fmt_ptr(a, k, p.idle_thread));
+        dd_printf(o, "\t%19s: %s\n", "IdleThread", ext_kernel_fmt_ptr(a, k, p.idle_thread));
 out:
     return err;
 }
@@ -712,13 +747,13 @@ static struct dd_error *ext_prcb(struct session *s, const struct cmd_args *args)
         struct nt_kernel *k = &ek.k;
         struct dd_writer *o = s->out;
         char a[24], b[24], c[24];
-        dd_printf(o, "PRCB for Processor %u at %s:\n", p.index, fmt_ptr(a, k, p.prcb));
+        dd_printf(o, "PRCB for Processor %u at %s:\n", p.index, ext_kernel_fmt_ptr(a, k, p.prcb));
         if (p.have & NT_CPU_SAVED_IRQL)
             dd_printf(o, "Current IRQL -- %u\n", p.saved_irql);
         if ((p.have & NT_CPU_CURRENT_THREAD) && (p.have & NT_CPU_NEXT_THREAD) &&
             (p.have & NT_CPU_IDLE_THREAD))
-            dd_printf(o, "Threads--  Current %s Next %s Idle %s\n", fmt_ptr(a, k, p.current_thread),
-                      fmt_ptr(b, k, p.next_thread), fmt_ptr(c, k, p.idle_thread));
+            dd_printf(o, "Threads--  Current %s Next %s Idle %s\n", ext_kernel_fmt_ptr(a, k, p.current_thread),
+                      ext_kernel_fmt_ptr(b, k, p.next_thread), ext_kernel_fmt_ptr(c, k, p.idle_thread));
         if ((p.have & NT_CPU_NUMBER) && (p.have & NT_CPU_GROUP) &&
             (p.have & NT_CPU_GROUP_SET_MEMBER))
             dd_printf(o, "Processor Index %u Number (%u, %u) GroupSetMember %" PRIx64 "\n",
@@ -806,7 +841,7 @@ static struct dd_error *ext_irql(struct session *s, const struct cmd_args *args)
 const struct cmd_def ext_table_kernel[] = {
     {"!process", ext_process, 0,
      "!process [ADDR|PID|0|-1] [FLAGS] [IMAGE] - show kernel processes (0 0: all)"},
-    {"!thread", ext_thread, 0, "!thread [ADDR] - show a kernel thread"},
+    {"!thread", ext_thread, 0, "!thread [ADDR [FLAGS]] - show a kernel thread and its stack"},
     {"!pcr", ext_pcr, 0, "!pcr [PROCESSOR] - show the processor control region"},
     {"!prcb", ext_prcb, 0, "!prcb [PROCESSOR] - show the processor control block"},
     {"!irql", ext_irql, 0, "!irql [PROCESSOR] - show the IRQL saved at the break"},

@@ -590,3 +590,167 @@ struct dd_error *isf_enum_name(struct isf *isf, const char *enum_name, int64_t v
     *ret = best;
     return NULL;
 }
+
+/* ---- enumeration ------------------------------------------------------------------------- */
+
+static bool index_position(const struct isf_index *ix, const char *name, size_t *ret)
+{
+    size_t lo = 0, hi = ix->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(ix->items[mid].name, name);
+        if (c == 0) {
+            *ret = mid;
+            return true;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+size_t isf_symbol_count(const struct isf *isf)
+{
+    return isf->symbols.count;
+}
+
+struct dd_error *isf_symbol_at(struct isf *isf, size_t i, const char **ret_name,
+                               uint64_t *ret_address)
+{
+    if (i >= isf->symbols.count)
+        return &dd_error_not_found;
+    uint64_t a = 0;
+    struct dd_error *err = get_uint(isf->symbols.items[i].node, "address", "symbol", &a);
+    if (err)
+        return err;
+    *ret_name = isf->symbols.items[i].name;
+    *ret_address = a;
+    return NULL;
+}
+
+size_t isf_user_type_count(const struct isf *isf)
+{
+    return isf->user_types.count;
+}
+
+struct dd_error *isf_user_type_at(struct isf *isf, size_t i, struct isf_user_type *ret)
+{
+    if (i >= isf->user_types.count)
+        return &dd_error_not_found;
+    const struct isf_entry *e = &isf->user_types.items[i];
+    const char *kind = get_string(e->node, "kind");
+    enum isf_kind k;
+    if (kind && strcmp(kind, "struct") == 0)
+        k = ISF_KIND_STRUCT;
+    else if (kind && strcmp(kind, "union") == 0)
+        k = ISF_KIND_UNION;
+    else if (kind && strcmp(kind, "class") == 0)
+        k = ISF_KIND_CLASS;
+    else
+        return dd_error_create(DD_ERR_FORMAT, "ISF user type \"%.200s\" has no struct, union or "
+                               "class \"kind\"", e->name);
+    uint64_t size = 0;
+    struct dd_error *err = get_uint(e->node, "size", "user type", &size);
+    if (err)
+        return dd_error_wrap(err, "type %.200s", e->name);
+    ret->name = e->name;
+    ret->kind = k;
+    ret->size = size;
+    return NULL;
+}
+
+bool isf_user_type_find(const struct isf *isf, const char *name, size_t *ret)
+{
+    return index_position(&isf->user_types, name, ret);
+}
+
+struct dd_error *isf_user_type_fields(struct isf *isf, size_t i,
+                                      bool (*fn)(void *ctx, const char *name, uint64_t offset,
+                                                 const struct isf_type *type),
+                                      void *ctx)
+{
+    if (i >= isf->user_types.count)
+        return &dd_error_not_found;
+    const struct isf_entry *e = &isf->user_types.items[i];
+    const cJSON *fields = cJSON_GetObjectItemCaseSensitive(e->node, "fields");
+    if (!fields)
+        return NULL; /* an opaque type: no members */
+    if (!cJSON_IsObject(fields))
+        return dd_error_create(DD_ERR_FORMAT, "ISF type \"%.200s\" has no \"fields\" object",
+                               e->name);
+    for (const cJSON *f = fields->child; f; f = f->next) {
+        if (!f->string)
+            continue;
+        if (!cJSON_IsObject(f))
+            return dd_error_create(DD_ERR_FORMAT, "ISF field %.200s.%.200s is not an object",
+                                   e->name, f->string);
+        uint64_t off = 0;
+        struct isf_type t = {.kind = ISF_KIND_BASE};
+        struct dd_error *err = get_uint(f, "offset", "field", &off);
+        if (!err)
+            err = type_decode(cJSON_GetObjectItemCaseSensitive(f, "type"), &t);
+        if (err)
+            return dd_error_wrap(err, "field %.200s.%.200s", e->name, f->string);
+        if (!fn(ctx, f->string, off, &t))
+            break;
+    }
+    return NULL;
+}
+
+size_t isf_enum_count(const struct isf *isf)
+{
+    return isf->enums.count;
+}
+
+struct dd_error *isf_enum_at(struct isf *isf, size_t i, struct isf_enum_info *ret)
+{
+    if (i >= isf->enums.count)
+        return &dd_error_not_found;
+    const struct isf_entry *e = &isf->enums.items[i];
+    uint64_t size = 0;
+    struct dd_error *err = get_uint(e->node, "size", "enum", &size);
+    if (err)
+        return dd_error_wrap(err, "enum %.200s", e->name);
+    ret->name = e->name;
+    ret->base = get_string(e->node, "base");
+    ret->size = size;
+    return NULL;
+}
+
+bool isf_enum_find(const struct isf *isf, const char *name, size_t *ret)
+{
+    return index_position(&isf->enums, name, ret);
+}
+
+void isf_enum_constants(struct isf *isf, size_t i,
+                        bool (*fn)(void *ctx, const char *name, int64_t value), void *ctx)
+{
+    if (i >= isf->enums.count)
+        return;
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(isf->enums.items[i].node, "constants");
+    if (!cJSON_IsObject(c))
+        return;
+    for (const cJSON *k = c->child; k; k = k->next) {
+        int64_t v;
+        if (k->string && node_int(k, &v) && !fn(ctx, k->string, v))
+            return;
+    }
+}
+
+struct dd_error *isf_base_type(struct isf *isf, const char *name, struct isf_base_info *ret)
+{
+    const cJSON *b = index_find(&isf->base_types, name);
+    if (!b)
+        return dd_error_create(DD_ERR_NOT_FOUND, "ISF base type \"%.200s\" is not defined", name);
+    uint64_t size = 0;
+    struct dd_error *err = get_uint(b, "size", "base type", &size);
+    if (err)
+        return err;
+    const char *kind = get_string(b, "kind");
+    ret->kind = kind ? kind : "";
+    ret->size = size;
+    ret->is_signed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "signed"));
+    return NULL;
+}

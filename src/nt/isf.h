@@ -103,6 +103,61 @@ struct dd_error *isf_enum_name(struct isf *isf, const char *enum_name, int64_t v
 void isf_counts(const struct isf *isf, size_t *ret_user_types, size_t *ret_symbols,
                 size_t *ret_enums, size_t *ret_base_types);
 
+/* ---- enumeration, for adapters that turn the whole file into another form ---- */
+
+/* Number of entries of "symbols"; index I below runs over them in name order. */
+size_t isf_symbol_count(const struct isf *isf);
+/* Sets ret_name (owned by ISF) and ret_address ("address" as written) of symbol I; DD_ERR_FORMAT
+ * when its address is not a non-negative integer, DD_ERR_NOT_FOUND when I is out of range. */
+struct dd_error *isf_symbol_at(struct isf *isf, size_t i, const char **ret_name,
+                               uint64_t *ret_address);
+
+/* A user type (struct, union or class) by position. */
+struct isf_user_type {
+    const char *name; /* owned by the ISF */
+    enum isf_kind kind;
+    uint64_t size;
+};
+/* Number of "user_types"; positions run over them in name order. */
+size_t isf_user_type_count(const struct isf *isf);
+/* Sets ret to user type I; DD_ERR_FORMAT when its kind or size is malformed. */
+struct dd_error *isf_user_type_at(struct isf *isf, size_t i, struct isf_user_type *ret);
+/* Sets ret to the position of user type NAME; false when there is none. */
+bool isf_user_type_find(const struct isf *isf, const char *name, size_t *ret);
+/*
+ * Calls FN for each field of user type I (in the file's order) with its name, offset and type;
+ * FN returns false to stop. DD_ERR_FORMAT names a malformed field (fields before it were seen).
+ */
+struct dd_error *isf_user_type_fields(struct isf *isf, size_t i,
+                                      bool (*fn)(void *ctx, const char *name, uint64_t offset,
+                                                 const struct isf_type *type),
+                                      void *ctx);
+
+/* An enum by position. */
+struct isf_enum_info {
+    const char *name; /* owned by the ISF */
+    const char *base; /* the base type's name ("int"), NULL when absent */
+    uint64_t size;
+};
+/* Number of "enums"; positions run over them in name order. */
+size_t isf_enum_count(const struct isf *isf);
+/* Sets ret to enum I; DD_ERR_FORMAT when its size is malformed. */
+struct dd_error *isf_enum_at(struct isf *isf, size_t i, struct isf_enum_info *ret);
+/* Sets ret to the position of enum NAME; false when there is none. */
+bool isf_enum_find(const struct isf *isf, const char *name, size_t *ret);
+/* Calls FN for each integral constant of enum I in the file's order; FN returns false to stop. */
+void isf_enum_constants(struct isf *isf, size_t i,
+                        bool (*fn)(void *ctx, const char *name, int64_t value), void *ctx);
+
+/* What "base_types" says of one base type. */
+struct isf_base_info {
+    const char *kind; /* "int", "char", "float", "bool", "void" (owned by the ISF; "" if absent) */
+    uint64_t size;
+    bool is_signed;
+};
+/* Sets ret to base type NAME's description; DD_ERR_NOT_FOUND when absent, DD_ERR_FORMAT if bad. */
+struct dd_error *isf_base_type(struct isf *isf, const char *name, struct isf_base_info *ret);
+
 /*
  * Looks for the ISF of PDB_NAME (e.g. "ntkrnlmp.pdb") with GUID (stored byte order) and AGE in
  * the local directories of the WinDbg SYMBOL_PATH: plain directories, cache* directories and the

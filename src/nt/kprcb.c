@@ -160,3 +160,24 @@ struct dd_error *nt_processor_context(struct nt_kernel *k, const struct nt_proce
     *ret = rs;
     return NULL;
 }
+
+struct dd_error *nt_processor_context_address(struct nt_kernel *k, const struct nt_processor *p,
+                                              uint64_t *ret)
+{
+    const struct arch_ops *arch = arch_for_cpu(k->cpu);
+    if (!arch || !arch->context_decode)
+        return dd_error_create(DD_ERR_UNSUPPORTED, "no CONTEXT decoder for this CPU");
+    uint64_t ptr = 0;
+    struct regset rs;
+    if (nt_field_read(k, p->prcb, NT_KPRCB_CONTEXT, &ptr) && ptr &&
+        !dd_error_drop(context_at(k, arch, ptr, 0, &rs)) && regset_slot(&rs, arch->pc_slot)) {
+        *ret = ptr;
+        return NULL;
+    }
+    if (!nt_layout_has(&k->layout, NT_KPRCB_CONTEXT_FRAME))
+        return dd_error_create(DD_ERR_NOT_FOUND,
+                               "the offsets of KPRCB.Context and ProcessorState.ContextFrame are "
+                               "unknown");
+    *ret = p->prcb + k->layout.off[NT_KPRCB_CONTEXT_FRAME];
+    return NULL;
+}

@@ -64,4 +64,12 @@ struct dd_error *nt_processor_read(struct nt_kernel *k, uint32_t index, struct n
 struct dd_error *nt_processor_context(struct nt_kernel *k, const struct nt_processor *p,
                                       struct regset *ret);
 
+/*
+ * Sets ret to the address of the CONTEXT nt_processor_context decodes (*KPRCB.Context when it is
+ * set and holds a program counter, else KPRCB.ProcessorState.ContextFrame), for readers that
+ * keep the raw bytes. DD_ERR_NOT_FOUND when neither offset is known.
+ */
+struct dd_error *nt_processor_context_address(struct nt_kernel *k, const struct nt_processor *p,
+                                              uint64_t *ret);
+
 #endif

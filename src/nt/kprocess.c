@@ -138,3 +138,154 @@ const struct nt_process *nt_process_list_find_pid(const struct nt_process_list *
             return &l->items[i];
     return NULL;
 }
+
+/* Reads a pointer of the kernel's size; user-mode lists use the same width (no WoW64 PEB32). */
+static bool user_ptr(struct nt_kernel *k, uint64_t addr, uint64_t *ret)
+{
+    return !dd_error_drop(nt_read_ptr(k, addr, ret));
+}
+
+struct dd_error *nt_process_user_modules(struct nt_kernel *k, const struct nt_process *p,
+                                         struct nt_kmodule_list *ret)
+{
+    const struct nt_layout *l = &k->layout;
+    if (!(p->have & NT_PROC_PEB) || !p->peb)
+        return dd_error_create(DD_ERR_NOT_FOUND, "the process has no PEB");
+    if (!nt_layout_has(l, NT_LDR_DLL_BASE) || !nt_layout_has(l, NT_LDR_SIZE_OF_IMAGE))
+        return dd_error_create(DD_ERR_NOT_FOUND, "the loader entry layout is unknown");
+    bool wide = k->ptr_size == 8;
+    uint64_t ldr;
+    if (!user_ptr(k, p->peb + (wide ? NT_PEB64_LDR : NT_PEB32_LDR), &ldr))
+        return dd_error_wrap(dd_error_memory(p->peb), "the PEB is not in the dump");
+    if (!ldr)
+        return dd_error_create(DD_ERR_NOT_FOUND, "the PEB has no loader data (Ldr is 0)");
+    uint64_t head = ldr + (wide ? NT_PEB_LDR64_IN_LOAD_ORDER : NT_PEB_LDR32_IN_LOAD_ORDER);
+    struct nt_kmodule_list out = {0};
+    out.status.end = NT_LIST_END_HEAD;
+    out.status.at = head;
+    size_t cap = 0;
+    uint64_t entry;
+    uint64_t prev = head;
+    for (;;) {
+        if (!user_ptr(k, prev, &entry)) {
+            out.status.end = NT_LIST_END_UNREADABLE;
+            out.status.at = prev;
+            break;
+        }
+        if (entry == head)
+            break;
+        if (!entry || (entry & (k->ptr_size - 1))) {
+            out.status.end = NT_LIST_END_BAD_LINK;
+            out.status.at = prev;
+            out.status.value = entry;
+            break;
+        }
+        if (out.count >= NT_USER_MODULES_MAX) {
+            out.status.end = NT_LIST_END_CAP;
+            break;
+        }
+        /* A loop that does not pass the head: an entry seen before (the lists are short). */
+        bool seen = false;
+        for (size_t i = 0; i < out.count && !seen; i++)
+            seen = out.items[i].entry == entry;
+        if (seen) {
+            out.status.end = NT_LIST_END_LOOP;
+            out.status.at = entry;
+            break;
+        }
+        if (out.count == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            struct nt_kmodule *n = realloc(out.items, ncap * sizeof(*n));
+            if (!n) {
+                free(out.items);
+                return &dd_error_no_memory;
+            }
+            out.items = n;
+            cap = ncap;
+        }
+        struct nt_kmodule *m = &out.items[out.count++];
+        memset(m, 0, sizeof(*m));
+        m->entry = entry;
+        uint64_t v;
+        if (nt_field_read(k, entry, NT_LDR_DLL_BASE, &v))
+            m->base = v;
+        if (nt_field_read(k, entry, NT_LDR_SIZE_OF_IMAGE, &v))
+            m->size = (uint32_t)v;
+        if (nt_layout_has(l, NT_LDR_BASE_DLL_NAME))
+            nt_read_unicode_string(k, entry + l->off[NT_LDR_BASE_DLL_NAME], m->name,
+                                   sizeof(m->name));
+        if (nt_layout_has(l, NT_LDR_FULL_DLL_NAME))
+            nt_read_unicode_string(k, entry + l->off[NT_LDR_FULL_DLL_NAME], m->path,
+                                   sizeof(m->path));
+        if (m->base)
+            m->has_header = nt_image_header_read(k, m->base, &m->timestamp, &m->checksum);
+        prev = entry;
+    }
+    out.status.count = out.count;
+    *ret = out;
+    return NULL;
+}
+
+/* Reads every field of FIELDS (N of them) at BASE into DST; true only when all were read. */
+static bool read_all(struct nt_kernel *k, uint64_t base, const enum nt_field *fields,
+                     uint64_t *const *dst, size_t n)
+{
+    uint64_t v[8];
+    for (size_t i = 0; i < n; i++)
+        if (!nt_field_read(k, base, fields[i], &v[i]))
+            return false;
+    for (size_t i = 0; i < n; i++)
+        *dst[i] = v[i];
+    return true;
+}
+
+void nt_process_read_stats(struct nt_kernel *k, uint64_t eprocess, struct nt_process_stats *ret)
+{
+    struct nt_process_stats st;
+    memset(&st, 0, sizeof(st));
+    uint64_t v;
+    static const enum nt_field vads[] = {NT_EPROCESS_VAD_ROOT, NT_EPROCESS_VAD_COUNT};
+    if (read_all(k, eprocess, vads, (uint64_t *const[]){&st.vad_root, &st.vad_count}, 2))
+        st.have |= NT_PSTAT_VADS;
+    static const enum nt_field pages[] = {NT_EPROCESS_CLONE_ROOT, NT_EPROCESS_PRIVATE_PAGES,
+                                          NT_EPROCESS_MODIFIED_PAGES, NT_EPROCESS_LOCKED_PAGES};
+    if (read_all(k, eprocess, pages,
+                 (uint64_t *const[]){&st.clone_root, &st.private_pages, &st.modified_pages,
+                                     &st.locked_pages},
+                 4))
+        st.have |= NT_PSTAT_PAGES;
+    get(k, eprocess, NT_EPROCESS_DEVICE_MAP, &st.device_map, &st.have, NT_PSTAT_DEVICE_MAP);
+    if (nt_field_read(k, eprocess, NT_EPROCESS_TOKEN, &v)) {
+        /* EX_FAST_REF: the low bits count references (RefCnt: 4 bits on 64-bit, 3 on 32-bit). */
+        st.token = v & ~(uint64_t)(k->ptr_size == 8 ? 0xf : 0x7);
+        st.have |= NT_PSTAT_TOKEN;
+    }
+    uint64_t ut, kt;
+    static const enum nt_field times[] = {NT_EPROCESS_USER_TIME, NT_EPROCESS_KERNEL_TIME};
+    if (read_all(k, eprocess, times, (uint64_t *const[]){&ut, &kt}, 2)) {
+        st.user_time = (uint32_t)ut;
+        st.kernel_time = (uint32_t)kt;
+        st.have |= NT_PSTAT_TIMES;
+    }
+    static const enum nt_field ws[] = {NT_EPROCESS_WORKING_SET_SIZE,
+                                       NT_EPROCESS_MIN_WORKING_SET_SIZE,
+                                       NT_EPROCESS_MAX_WORKING_SET_SIZE};
+    if (read_all(k, eprocess, ws, (uint64_t *const[]){&st.ws_size, &st.ws_min, &st.ws_max}, 3))
+        st.have |= NT_PSTAT_WORKING_SET;
+    get(k, eprocess, NT_EPROCESS_PEAK_WORKING_SET_SIZE, &st.ws_peak, &st.have,
+        NT_PSTAT_PEAK_WORKING_SET);
+    get(k, eprocess, NT_EPROCESS_VIRTUAL_SIZE, &st.virtual_size, &st.have, NT_PSTAT_VIRTUAL_SIZE);
+    get(k, eprocess, NT_EPROCESS_PEAK_VIRTUAL_SIZE, &st.peak_virtual_size, &st.have,
+        NT_PSTAT_PEAK_VIRTUAL_SIZE);
+    if (nt_field_read(k, eprocess, NT_EPROCESS_PAGE_FAULT_COUNT, &v)) {
+        st.page_faults = (uint32_t)v;
+        st.have |= NT_PSTAT_PAGE_FAULTS;
+    }
+    if (nt_field_read(k, eprocess, NT_EPROCESS_BASE_PRIORITY, &v)) {
+        st.base_priority = (int8_t)(uint8_t)v;
+        st.have |= NT_PSTAT_BASE_PRIORITY;
+    }
+    get(k, eprocess, NT_EPROCESS_COMMIT_CHARGE, &st.commit_charge, &st.have,
+        NT_PSTAT_COMMIT_CHARGE);
+    *ret = st;
+}

@@ -11,6 +11,7 @@
 
 #include "base/error.h"
 #include "nt/kernel.h"
+#include "nt/kmodules.h"
 
 /* Bits of nt_process.have: which fields were read. */
 enum {
@@ -39,6 +40,38 @@ struct nt_process {
     char image_name[16]; /* ImageFileName: up to 15 characters, NUL-terminated */
 };
 
+/* Bits of nt_process_stats.have. */
+enum {
+    NT_PSTAT_VADS = 1u << 0,      /* vad_root and vad_count */
+    NT_PSTAT_PAGES = 1u << 1,     /* clone_root, private, modified and locked pages */
+    NT_PSTAT_DEVICE_MAP = 1u << 2,
+    NT_PSTAT_TOKEN = 1u << 3,
+    NT_PSTAT_TIMES = 1u << 4,     /* user_time and kernel_time (clock ticks) */
+    NT_PSTAT_WORKING_SET = 1u << 5, /* ws_size, ws_min and ws_max (pages) */
+    NT_PSTAT_PEAK_WORKING_SET = 1u << 6,
+    NT_PSTAT_VIRTUAL_SIZE = 1u << 7,
+    NT_PSTAT_PEAK_VIRTUAL_SIZE = 1u << 8,
+    NT_PSTAT_PAGE_FAULTS = 1u << 9,
+    NT_PSTAT_BASE_PRIORITY = 1u << 10,
+    NT_PSTAT_COMMIT_CHARGE = 1u << 11,
+};
+
+/* The statistics !process shows with flag 1, as far as the layout and the dump have them. */
+struct nt_process_stats {
+    uint32_t have; /* NT_PSTAT_* */
+    uint64_t vad_root, vad_count, clone_root, private_pages, modified_pages, locked_pages;
+    uint64_t device_map, token; /* token: the EX_FAST_REF's object, reference bits cleared */
+    uint32_t user_time, kernel_time;
+    uint64_t ws_size, ws_min, ws_max, ws_peak; /* pages */
+    uint64_t virtual_size, peak_virtual_size;  /* bytes */
+    uint32_t page_faults;
+    int8_t base_priority;
+    uint64_t commit_charge; /* pages */
+};
+
+/* Reads the statistics of the EPROCESS at EPROCESS into ret (have = 0 when none is known). */
+void nt_process_read_stats(struct nt_kernel *k, uint64_t eprocess, struct nt_process_stats *ret);
+
 struct nt_process_list {
     struct nt_process *items; /* malloc'd; free with nt_process_list_free */
     size_t count;
@@ -60,5 +93,27 @@ struct dd_error *nt_processes_list(struct nt_kernel *k, struct nt_process_list *
 void nt_process_list_free(struct nt_process_list *l);
 /* Returns the process of L whose pid is PID, or NULL. */
 const struct nt_process *nt_process_list_find_pid(const struct nt_process_list *l, uint64_t pid);
+
+/*
+ * PEB.Ldr and PEB_LDR_DATA.InLoadOrderModuleList (winternl.h and every ntdll PDB since NT4: Ldr
+ * at PEB+0x18 / +0xc, the list at PEB_LDR_DATA+0x10 / +0xc for 64 / 32-bit processes); entries
+ * are LDR_DATA_TABLE_ENTRY with InLoadOrderLinks first, DllBase, SizeOfImage, FullDllName and
+ * BaseDllName where the kernel's KLDR_DATA_TABLE_ENTRY has them (layout NT_LDR_*).
+ */
+#define NT_PEB64_LDR 0x18u
+#define NT_PEB32_LDR 0x0cu
+#define NT_PEB_LDR64_IN_LOAD_ORDER 0x10u
+#define NT_PEB_LDR32_IN_LOAD_ORDER 0x0cu
+/* A process's loader list is walked at most this far. */
+#define NT_USER_MODULES_MAX 4096
+
+/*
+ * Walks the user-mode loader list of process P (its PEB, read in the address space the target
+ * translates through now: switch to P's DirectoryTableBase first) into ret, in load order.
+ * DD_ERR_NOT_FOUND when P has no PEB, DD_ERR_MEMORY when the PEB or its Ldr is not in the dump;
+ * a walk cut short (unreadable or looping link) ends the list and shows in ret->status.
+ */
+struct dd_error *nt_process_user_modules(struct nt_kernel *k, const struct nt_process *p,
+                                         struct nt_kmodule_list *ret);
 
 #endif

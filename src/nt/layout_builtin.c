@@ -57,6 +57,27 @@ static const struct builtin_row x64_19041[] = {
     {NT_EPROCESS_ACTIVE_THREADS, 0x5f0, 4, 0, 0},           /* [NTDIFF2004] */
     {NT_EPROCESS_WOW64_PROCESS, 0x580, 8, 0, 0},            /* [NTDIFF2004] */
     {NT_MM_SESSION_SPACE_SESSION_ID, 0x8, 4, 0, 0},
+    /* !process flag 1 statistics, [ISF19041]; Vm (_MMSUPPORT_FULL) is at 0x680 and its
+     * Instance (_MMSUPPORT_INSTANCE) at its start. */
+    {NT_EPROCESS_VAD_ROOT, 0x7d8, 8, 0, 0},
+    {NT_EPROCESS_VAD_COUNT, 0x7e8, 8, 0, 0},
+    {NT_EPROCESS_CLONE_ROOT, 0x4f0, 8, 0, 0},
+    {NT_EPROCESS_PRIVATE_PAGES, 0x4f8, 8, 0, 0},
+    {NT_EPROCESS_MODIFIED_PAGES, 0x7d0, 4, 0, 0},
+    {NT_EPROCESS_LOCKED_PAGES, 0x500, 8, 0, 0},
+    {NT_EPROCESS_DEVICE_MAP, 0x588, 8, 0, 0},
+    {NT_EPROCESS_TOKEN, 0x4b8, 8, 0, 0},
+    {NT_EPROCESS_USER_TIME, 0x380, 4, 0, 0},
+    {NT_EPROCESS_KERNEL_TIME, 0x37c, 4, 0, 0},
+    {NT_EPROCESS_BASE_PRIORITY, 0x280, 1, 0, 0},
+    {NT_EPROCESS_WORKING_SET_SIZE, 0x708, 8, 0, 0},      /* Vm + 0x88 */
+    {NT_EPROCESS_MIN_WORKING_SET_SIZE, 0x6f0, 8, 0, 0},  /* Vm + 0x70 */
+    {NT_EPROCESS_MAX_WORKING_SET_SIZE, 0x718, 8, 0, 0},  /* Vm + 0x98 */
+    {NT_EPROCESS_PEAK_WORKING_SET_SIZE, 0x720, 8, 0, 0}, /* Vm + 0xa0 */
+    {NT_EPROCESS_PAGE_FAULT_COUNT, 0x684, 4, 0, 0},      /* Vm + 0x4 */
+    {NT_EPROCESS_VIRTUAL_SIZE, 0x498, 8, 0, 0},
+    {NT_EPROCESS_PEAK_VIRTUAL_SIZE, 0x490, 8, 0, 0},
+    {NT_EPROCESS_COMMIT_CHARGE, 0x648, 8, 0, 0},
     {NT_ETHREAD_SIZE, 0x898, 0x898, 0, 0},                  /* [KDBG19041] SizeEThread */
     {NT_KTHREAD_INITIAL_STACK, 0x28, 8, 0, 0},              /* [KDBG19041] */
     {NT_KTHREAD_STACK_LIMIT, 0x30, 8, 0, 0},                /* [KDBG19041] */

@@ -126,9 +126,11 @@ static void module_unload(struct symbols_module *sm)
 {
     pdb_destroy(sm->pdb);
     breakpad_sym_destroy(sm->breakpad);
+    symbols_isf_destroy(sm->isf);
     free(sm->symbol_file);
     sm->pdb = NULL;
     sm->breakpad = NULL;
+    sm->isf = NULL;
     sm->symbol_file = NULL;
     sm->state = SYMBOLS_DEFERRED;
     sm->mismatch = false;
@@ -304,7 +306,7 @@ static bool find_file(struct symbols *s, const struct sympath *path, const struc
 }
 
 /* The CodeView identity of module IDX: from the dump's module record, else the image. */
-static bool module_codeview(struct symbols *s, size_t idx, struct pe_codeview *ret)
+bool symbols_module_codeview(struct symbols *s, size_t idx, struct pe_codeview *ret)
 {
     const struct target_module *m = &s->target->modules[idx];
     memset(ret, 0, sizeof(*ret));
@@ -487,7 +489,10 @@ void symbols_module_load(struct symbols *s, size_t idx)
         return;
     sm->state = SYMBOLS_NONE; /* also guards against re-entry while loading */
     struct pe_codeview cv;
-    if (module_codeview(s, idx, &cv) && (load_pdb(s, idx, &cv) || load_breakpad(s, idx, &cv)))
+    if (symbols_module_codeview(s, idx, &cv) &&
+        (load_pdb(s, idx, &cv) || load_breakpad(s, idx, &cv)))
+        return;
+    if (symbols_isf_load(s, idx))
         return;
     if (has_exports(s, idx)) {
         sm->state = SYMBOLS_EXPORT;

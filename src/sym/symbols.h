@@ -18,6 +18,8 @@
 struct pdb;
 struct pe_image;
 struct breakpad_sym;
+struct isf;
+struct pdb_types;
 
 /* A module's symbol state, as lm shows it. */
 enum symbols_state {
@@ -27,6 +29,7 @@ enum symbols_state {
     SYMBOLS_PDB,         /* a public (stripped) PDB */
     SYMBOLS_PRIVATE_PDB, /* a full PDB: procedures, lines, types */
     SYMBOLS_BREAKPAD,    /* a Breakpad .sym file */
+    SYMBOLS_ISF,         /* a Volatility ISF file's symbols and types (the kernel, no PDB) */
 };
 
 struct symbols;
@@ -89,6 +92,11 @@ const char *symbols_module_image_file(struct symbols *s, size_t idx);
 struct pdb *symbols_module_pdb(struct symbols *s, size_t idx);
 /* Returns the loaded Breakpad file of module IDX (loading symbols first), or NULL. */
 struct breakpad_sym *symbols_module_breakpad(struct symbols *s, size_t idx);
+
+/* Returns the ISF file module IDX's symbols come from (loading symbols first), or NULL. */
+struct isf *symbols_module_isf(struct symbols *s, size_t idx);
+/* Returns module IDX's types made from its ISF file (built on first use, owned by S), or NULL. */
+struct pdb_types *symbols_module_isf_types(struct symbols *s, size_t idx);
 
 /* Resolves ADDR to the nearest symbol at or below it in its module; DD_ERR_NOT_FOUND outside every
  * module. A module without symbols gives has_name == false. */

@@ -97,6 +97,15 @@ struct dd_error *symbols_find_by_addr(struct symbols *s, uint64_t addr, struct s
         } else {
             dd_error_destroy(err);
         }
+    } else if (sm->isf) {
+        const char *name = NULL;
+        uint32_t sym_rva = 0;
+        if (symbols_isf_find_by_rva(sm->isf, rva64, &name, &sym_rva)) {
+            /* ISF names are the PDB's public names: undecorated as publics are. */
+            symbols_display_name(name, true, s->x86, hit.name, sizeof(hit.name));
+            hit.has_name = true;
+            hit.addr = m->base + sym_rva;
+        }
     } else if (sm->state == SYMBOLS_EXPORT) {
         struct pe_image *img = symbols_module_image(s, idx);
         const struct pe_exports *ex;
@@ -201,6 +210,10 @@ static bool module_find_name(struct symbols *s, size_t idx, const char *name, ui
             return true;
         }
         dd_error_destroy(err);
+    } else if (sm->isf) {
+        const struct target_module *m = &s->target->modules[idx];
+        if (symbols_isf_find_by_name(sm->isf, name, m->base, m->size, ret))
+            return true;
     } else if (sm->state == SYMBOLS_EXPORT) {
         struct pe_image *img = symbols_module_image(s, idx);
         const struct pe_exports *ex;
@@ -292,6 +305,11 @@ static int export_cb(void *ctx, const struct pe_export *e)
     return emit(ctx, e->name, false, e->rva, 0) ? 1 : 0;
 }
 
+static bool isf_cb(void *ctx, const char *name, uint32_t rva)
+{
+    return emit(ctx, name, true, rva, 0);
+}
+
 static struct dd_error *iterate_module(struct symbols *s, size_t idx, const char *pattern,
                                        bool (*fn)(void *, size_t, const char *, uint64_t, uint64_t),
                                        void *ctx, bool *stopped)
@@ -304,6 +322,8 @@ static struct dd_error *iterate_module(struct symbols *s, size_t idx, const char
         err = pdb_iterate_symbols(sm->pdb, NULL, pdb_cb, &c);
     } else if (sm->breakpad) {
         err = breakpad_sym_match(sm->breakpad, "*", breakpad_cb, &c);
+    } else if (sm->isf) {
+        symbols_isf_each(sm->isf, isf_cb, &c);
     } else if (sm->state == SYMBOLS_EXPORT) {
         struct pe_image *img = symbols_module_image(s, idx);
         const struct pe_exports *ex;

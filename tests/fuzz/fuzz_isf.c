@@ -1,13 +1,44 @@
 /*
  * libFuzzer target: the ISF JSON reader (src/nt/isf.c) and layout lookups over it. The input is
  * the JSON text (or an xz stream of it); every lookup the kernel layout makes is then tried,
- * with sizes, subtypes and enums of whatever the paths reach.
+ * with sizes, subtypes and enums of whatever the paths reach. Then the file's types are turned
+ * into a TPI stream (nt/isf_tpi.h) and dt lays out the first user types and enums from it.
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
+#include "base/writer.h"
+#include "cmd/cmd_dt.h"
 #include "nt/isf.h"
+#include "nt/isf_tpi.h"
 #include "nt/layout.h"
+#include "pdb/tpi.h"
+
+/* dt's layout of the first types of ISF, through the TPI adapter. */
+static void fuzz_tpi(struct isf *isf)
+{
+    uint8_t *tpi = NULL;
+    size_t n = 0;
+    struct pdb_types *types = NULL;
+    if (dd_error_drop(isf_tpi_build(isf, 8, &tpi, &n)) ||
+        dd_error_drop(pdb_types_open_memory(tpi, n, &types))) {
+        free(tpi);
+        return;
+    }
+    size_t count = isf_user_type_count(isf) + isf_enum_count(isf);
+    struct cmd_dt_options opt = {0};
+    opt.recurse = 2;
+    opt.ptr_size = 8;
+    for (size_t i = 0; i < count && i < 32; i++) {
+        struct dd_strbuf out = {0};
+        struct dd_writer w = dd_writer_strbuf(&out);
+        dd_error_drop(cmd_dt_format(types, (uint32_t)(0x1000 + i), &opt, NULL, 0, &w));
+        dd_strbuf_deinit(&out);
+    }
+    pdb_types_destroy(types);
+    free(tpi);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -40,6 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dd_error_drop(isf_symbol_rva(isf, "S", &v));
     int64_t e;
     dd_error_drop(isf_enum_value(isf, "E", "A", &e));
+    fuzz_tpi(isf);
     isf_destroy(isf);
     return 0;
 }

@@ -134,7 +134,8 @@ TEST(nt_ext_thread)
 {
     struct ext_fixture x;
     ext_fixture_init(&x);
-    CHECK_STR(run(&x, "!thread"),
+    /* Flags 2: the details without the stack. */
+    CHECK_STR(run(&x, "!thread -1 2"),
               "THREAD ffffa00000201000  Cid 0004.0010  Teb: 0000000000000000 Win32Thread: "
               "0000000000000000 RUNNING on processor 0\n"
               "Owning Process            ffffa00000100000       Image:         System\n"
@@ -145,6 +146,13 @@ TEST(nt_ext_thread)
               "Stack Init ffffa0000040fc90 Current ffffa00000408000\n"
               "Base ffffa00000410000 Limit ffffa0000040a000 Call 0000000000000000\n"
               "Priority 12 BasePriority 12 PriorityDecrement 0 IoPriority 2 PagePriority 5\n");
+    /* The default flags (6) add the stack, from processor 0's ContextFrame (rsp ...791f00,
+     * rip ...c05a80); the fake target holds no stack memory. */
+    const char *out = run(&x, "!thread");
+    CHECK_HAS(out, "Priority 12 BasePriority 12 PriorityDecrement 0 IoPriority 2 PagePriority 5\n"
+                   "Child-SP          RetAddr               : Args to Child");
+    CHECK_HAS(out, "\nfffff800`00791f00 ");
+    CHECK_HAS(out, " : 0xfffff800`00c05a80\n");
     CHECK_HAS(run(&x, "!thread ffffa00000200000"),
               "THREAD ffffa00000200000  Cid 0004.000c  Teb: 0000000000000000 Win32Thread: "
               "0000000000000000 WAIT: (WrQueue) KernelMode Non-Alertable\n");

@@ -69,11 +69,20 @@ struct dd_error *kdmp_blobs_parse(struct target *t);
 struct dd_error *kdmp_target_fill(struct target *t);
 /* Adds the stream rows of the page data (bitmap header, pages) after the memory is indexed. */
 struct dd_error *kdmp_target_add_page_streams(struct target *t);
+/* Sets t->kernel.kernel_base, when still unknown, from the memory the dump holds (after vm init). */
+void kdmp_target_kernel_base(struct target *t);
 /* Creates f->space over the header's DirectoryTableBase (no-op without physical memory). */
 struct dd_error *kdmp_vm_init(struct target *t);
 /* Reads virtual memory through f->space or the triage blocks (target_ops.read_virtual). */
 struct dd_error *kdmp_read_virtual(struct target *t, uint64_t addr, void *buf, size_t n,
                                    size_t *ret_read);
+/*
+ * Complete, kernel and bitmap dumps of several processors: one thread per processor (tid = its
+ * number) with the CONTEXT its KPRCB saved, found through KdDebuggerDataBlock's KiProcessorBlock;
+ * the crashing processor keeps the header's context. Leaves the header's one thread when the
+ * processor blocks cannot be read. Never fails.
+ */
+void kdmp_target_add_processors(struct target *t);
 /* Frees f->space. */
 void kdmp_vm_free(struct kdmp_file *f);
 

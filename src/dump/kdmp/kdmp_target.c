@@ -9,6 +9,8 @@
 #include "arch/arch.h"
 #include "base/fmt.h"
 #include "dump/kdmp/kdmp_internal.h"
+#include "nt/kernel.h"
+#include "nt/kprcb.h"
 
 /* IMAGE_FILE_MACHINE_* (PE/COFF "Machine Types"). */
 #define MACHINE_I386 0x014cu
@@ -301,4 +303,118 @@ struct dd_error *kdmp_target_fill(struct target *t)
     if (kdmp_impl(t)->triage.present)
         triage_build_lab(t);
     return t->kernel.system_text ? NULL : &dd_error_no_memory;
+}
+
+/* Reads a pointer of PS bytes at ADDR through the dump's page tables; false when not there. */
+static bool read_ptr(struct target *t, uint64_t addr, unsigned ps, uint64_t *ret)
+{
+    uint8_t b[8];
+    size_t got = 0;
+    if (dd_error_drop(t->ops->read_virtual(t, addr, b, ps, &got)) || got != ps)
+        return false;
+    *ret = ps == 8 ? dd_le64(b) : dd_le32(b);
+    return true;
+}
+
+/* nt's base is page-aligned and below its own PsLoadedModuleList variable (nt's data), within
+ * the largest kernel image size taken here (64 MiB; ntoskrnl 19041 is 0x1046000 bytes). */
+static bool kernel_base_plausible(const struct target_kernel *k, uint64_t base)
+{
+    return base && (base & 0xfff) == 0 && k->ps_loaded_module_list > base &&
+           k->ps_loaded_module_list - base < ((uint64_t)64 << 20);
+}
+
+/*
+ * Full, kernel and bitmap dumps have no KDBG copy. nt's base comes from the debugger data block
+ * the header points at when it is stored plain (DBGKD_DEBUG_DATA_HEADER64: OwnerTag "KDBG" at
+ * +0x10; KDDEBUGGER_DATA64.KernBase, a ULONG64 on every CPU, at +0x18; wdbgexts.h), else from
+ * the first PsLoadedModuleList entry, which is the kernel's (KLDR_DATA_TABLE_ENTRY.DllBase at
+ * +0x30 on 64-bit, +0x18 on 32-bit: InLoadOrderLinks, ExceptionTable, ExceptionTableSize,
+ * GpValue, NonPagedDebugInfo before it).
+ */
+void kdmp_target_kernel_base(struct target *t)
+{
+    struct target_kernel *k = &t->kernel;
+    if (k->kernel_base || !k->ps_loaded_module_list)
+        return;
+    bool is64 = kdmp_impl(t)->hdr.is64;
+    unsigned ps = is64 ? 8 : 4;
+    uint8_t hdr[0x20];
+    size_t got = 0;
+    uint64_t kdbg = k->kd_debugger_data_block;
+    if (kdbg && !dd_error_drop(t->ops->read_virtual(t, kdbg, hdr, sizeof(hdr), &got)) &&
+        got == sizeof(hdr) && memcmp(hdr + 0x10, "KDBG", 4) == 0) {
+        uint64_t base = dd_le64(hdr + 0x18);
+        if (!is64)
+            base &= 0xffffffffu;
+        if (kernel_base_plausible(k, base)) {
+            k->kernel_base = base;
+            return;
+        }
+    }
+    uint64_t first = 0, base = 0;
+    if (read_ptr(t, k->ps_loaded_module_list, ps, &first) && first != k->ps_loaded_module_list &&
+        read_ptr(t, first + (is64 ? 0x30 : 0x18), ps, &base) && kernel_base_plausible(k, base))
+        k->kernel_base = base;
+}
+
+/* True when the CONTEXT bytes A and B (SIZE each) give the same program and stack pointers. */
+static bool same_pc_sp(const struct arch_ops *arch, const uint8_t *a, const uint8_t *b,
+                       uint32_t size)
+{
+    struct regset ra, rb;
+    if (dd_error_drop(arch->context_decode(a, size, &ra)) ||
+        dd_error_drop(arch->context_decode(b, size, &rb)))
+        return false;
+    return regset_slot(&ra, arch->pc_slot) == regset_slot(&rb, arch->pc_slot) &&
+           regset_slot(&ra, arch->sp_slot) == regset_slot(&rb, arch->sp_slot);
+}
+
+void kdmp_target_add_processors(struct target *t)
+{
+    struct kdmp_file *f = kdmp_impl(t);
+    const struct arch_ops *arch = arch_for_cpu(t->sys.cpu);
+    uint32_t n = f->hdr.number_processors;
+    if (f->triage.present || !f->space || !arch || n < 2 || n > NT_MAX_PROCESSORS)
+        return;
+    /* The header's KdDebuggerDataBlock and built-in layouts; symbols are not loaded yet. */
+    struct nt_kernel_options opt = {.no_scan = true};
+    struct nt_kernel k;
+    if (dd_error_drop(nt_kernel_init(t, &opt, &k)) || !k.ki_processor_block)
+        return;
+    struct target_thread *threads = dd_arena_calloc(&t->arena, n, sizeof(*threads));
+    if (!threads)
+        return;
+    uint32_t size = arch->context_size;
+    const uint8_t *header = t->nthreads ? t->threads[0].context : NULL;
+    uint32_t found = 0;
+    bool header_used = false;
+    for (uint32_t i = 0; i < n; i++) {
+        threads[i].tid = i;
+        struct nt_processor p;
+        uint64_t at;
+        uint8_t *raw;
+        if (dd_error_drop(nt_processor_read(&k, i, &p)) ||
+            dd_error_drop(nt_processor_context_address(&k, &p, &at)) ||
+            !(raw = dd_arena_alloc(&t->arena, size)) ||
+            dd_error_drop(target_read_exact(t, at, raw, size)))
+            continue;
+        found++;
+        /* The crashing processor: the header holds the same registers, and maybe more of them. */
+        if (header && !header_used && same_pc_sp(arch, header, raw, size)) {
+            threads[i].context = header;
+            threads[i].context_size = t->threads[0].context_size;
+            header_used = true;
+        } else {
+            threads[i].context = raw;
+            threads[i].context_size = size;
+        }
+    }
+    if (!found) {
+        kdmp_warn(t, "the %u processors' saved contexts cannot be read: only the header's is shown",
+                  n);
+        return;
+    }
+    t->threads = threads;
+    t->nthreads = n;
 }

@@ -22,6 +22,8 @@ struct dd_error *kdmp_vm_init(struct target *t)
         dd_error_destroy(err);
         return NULL;
     }
+    if (!err)
+        kdmp_target_add_processors(t); /* needs virtual reads: the KPRCBs */
     return err;
 }
 
