@@ -15,6 +15,7 @@
 #include "analyze/analyze.h"
 #include "analyze/error_names.h"
 #include "analyze/hang.h"
+#include "unwind/x86/x86_unwind.h"
 #include "base/cursor.h"
 #include "cmd/session.h"
 #include "disasm/disasm.h"
@@ -458,7 +459,11 @@ static void frame_fill(struct session *s, struct analyze_verdict *v, const struc
     f->has_return_address = uf->has_return_address;
     f->return_address = uf->return_address;
     f->exact_ip = first || (uf->flags & UNWIND_FRAME_TRAP);
-    if (s->arch && unwind_regs_has(&uf->regs, s->arch->fp_slot)) {
+    bool x86 = s->arch == &arch_x86;
+    if (x86 && (uf->return_address_at >= 4 || unwind_regs_has(&uf->regs, X86_EBP))) {
+        f->has_frame_pointer = true; /* x86: ChildEBP, virtual for FPO frames */
+        f->frame_pointer = unwind_x86_child_ebp(uf);
+    } else if (s->arch && unwind_regs_has(&uf->regs, s->arch->fp_slot)) {
         f->has_frame_pointer = true;
         f->frame_pointer = uf->regs.r[s->arch->fp_slot];
     }

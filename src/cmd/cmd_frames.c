@@ -15,7 +15,9 @@
 #include "pdb/pdb.h"
 #include "sym/breakpad_sym.h"
 
-#define FRAMES_MAX_INLINE 16 /* inline nesting levels looked at per physical frame */
+#define FRAMES_MAX_INLINE 16 /* inline nesting levels shown per physical frame */
+/* Levels read, to count those not shown (pdb_inline.c reads at most 64: MAX_INLINE_DEPTH). */
+#define FRAMES_READ_INLINE 64
 
 struct frames_builder {
     struct cmd_frame *v;
@@ -88,9 +90,9 @@ static uint32_t site_start(struct pdb *pdb, const struct pdb_proc *proc, bool ha
 static bool expand_pdb(struct pdb *pdb, uint32_t rva, const struct cmd_frame *phys,
                        struct frames_builder *b, bool *ret_oom)
 {
-    struct pdb_inline_frame in[FRAMES_MAX_INLINE];
+    struct pdb_inline_frame in[FRAMES_READ_INLINE];
     uint32_t n = 0;
-    struct dd_error *err = pdb_inline_frames(pdb, rva, in, FRAMES_MAX_INLINE, &n);
+    struct dd_error *err = pdb_inline_frames(pdb, rva, in, FRAMES_READ_INLINE, &n);
     if (err) {
         dd_error_destroy(err);
         return false;
@@ -101,7 +103,9 @@ static bool expand_pdb(struct pdb *pdb, uint32_t rva, const struct cmd_frame *ph
     err = pdb_find_proc(pdb, rva, &proc);
     bool has_proc = err == NULL;
     dd_error_destroy(err);
-    for (uint32_t k = n; k-- > 0;) {
+    /* The outermost FRAMES_MAX_INLINE are shown; the physical frame counts the rest. */
+    uint32_t shown = n < FRAMES_MAX_INLINE ? n : FRAMES_MAX_INLINE;
+    for (uint32_t k = shown; k-- > 0;) {
         struct cmd_frame *f = frames_push(b);
         if (!f) {
             *ret_oom = b->n < b->max;
@@ -126,6 +130,7 @@ static bool expand_pdb(struct pdb *pdb, uint32_t rva, const struct cmd_frame *ph
     *f = *phys;
     snprintf(f->file, sizeof(f->file), "%s", in[0].call_file ? in[0].call_file : "");
     f->line = in[0].call_file ? in[0].call_line : 0;
+    f->inline_omitted = n - shown;
     return true;
 }
 
@@ -133,9 +138,9 @@ static bool expand_pdb(struct pdb *pdb, uint32_t rva, const struct cmd_frame *ph
 static bool expand_breakpad(struct session *s, struct breakpad_sym *sym, uint64_t rva,
                             const struct cmd_frame *phys, struct frames_builder *b, bool *ret_oom)
 {
-    struct breakpad_inline_frame in[FRAMES_MAX_INLINE];
+    struct breakpad_inline_frame in[FRAMES_READ_INLINE];
     size_t n = 0;
-    struct dd_error *err = breakpad_sym_find_inlines(sym, rva, in, FRAMES_MAX_INLINE, &n);
+    struct dd_error *err = breakpad_sym_find_inlines(sym, rva, in, FRAMES_READ_INLINE, &n);
     if (err) {
         dd_error_destroy(err);
         return false;
@@ -144,7 +149,8 @@ static bool expand_breakpad(struct session *s, struct breakpad_sym *sym, uint64_
         return false;
     struct symbols_line line;
     bool has_line = find_line(s, phys->lookup, &line);
-    for (size_t k = n; k-- > 0;) {
+    size_t shown = n < FRAMES_MAX_INLINE ? n : FRAMES_MAX_INLINE;
+    for (size_t k = shown; k-- > 0;) {
         struct cmd_frame *f = frames_push(b);
         if (!f) {
             *ret_oom = b->n < b->max;
@@ -177,6 +183,7 @@ static bool expand_breakpad(struct session *s, struct breakpad_sym *sym, uint64_
         copy_text(f->file, sizeof(f->file), in[0].call_file, in[0].call_file_len);
         f->line = in[0].call_line;
     }
+    f->inline_omitted = (uint32_t)(n - shown);
     return true;
 }
 
@@ -279,8 +286,12 @@ void cmd_frame_site(struct session *s, const struct cmd_frames *fs, size_t idx, 
             snprintf(buf, len, "%s!%s%s", m->name, hit.name, p);
         return;
     }
+    /* Outside every module WinDbg prints the bare number: "0x0", "0x756e4500",
+     * "0xffffc509`bc08d6d0" (leading zeros dropped, the backtick kept past 32 bits). */
     if (!session_symbolize(s, ip, buf, len)) {
-        char abuf[DD_ADDR_BUF];
-        snprintf(buf, len, "%s", session_fmt_addr(s, abuf, ip));
+        if (ip >> 32)
+            snprintf(buf, len, "0x%x`%08x", (unsigned)(ip >> 32), (unsigned)ip);
+        else
+            snprintf(buf, len, "0x%x", (unsigned)ip);
     }
 }

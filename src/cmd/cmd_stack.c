@@ -63,8 +63,15 @@ static enum unwind_lookup env_find_function(void *ctx, uint64_t base, uint32_t r
     struct session *s = ctx;
     struct pe_image *img = image_at(s, base);
     const struct pe_pdata *table;
-    if (!img || dd_error_drop(pe_pdata_get(img, &table)))
+    if (!img)
         return UNWIND_LOOKUP_UNAVAILABLE;
+    struct dd_error *terr = pe_pdata_get(img, &table);
+    if (terr) {
+        /* A table refused as a whole (past the image, too many entries) is said (limits.md). */
+        bool refused = terr->code == DD_ERR_FORMAT;
+        dd_error_destroy(terr);
+        return refused ? UNWIND_LOOKUP_REFUSED : UNWIND_LOOKUP_UNAVAILABLE;
+    }
     struct pe_pdata_entry e;
     struct dd_error *err = pe_pdata_lookup(img, rva, &e);
     if (err) {
@@ -157,7 +164,14 @@ static struct dd_error *walk_from(struct session *s, const struct regset *rs, si
     struct unwind_options o;
     memset(&o, 0, sizeof(o));
     o.max_frames = max;
-    return unwind_walk_run(ua, &env, &start, &o, ret);
+    /* Kernel threads: DPC/ISR stacks, expanded-stack segments, trap frames (cmd_stack_kernel.c). */
+    struct cmd_kernel_stacks *kst = NULL;
+    if (s->target->kind == TARGET_KERNEL && (kst = malloc(sizeof(*kst))) != NULL &&
+        cmd_stack_kernel_stacks(s, start.r[ua->sp_slot], kst))
+        o.stacks = &kst->us;
+    struct dd_error *err = unwind_walk_run(ua, &env, &start, &o, ret);
+    free(kst);
+    return err;
 }
 
 struct dd_error *session_stack_walk(struct session *s, size_t max, struct unwind_walk *ret)
@@ -238,7 +252,10 @@ static void print_frame_line(struct session *s, const struct k_options *o,
             else
                 dd_puts(out, "????????`???????? ");
         }
-        dd_printf(out, ": %s%s\n", site, src);
+        dd_printf(out, ": %s", site);
+        if (o->fpo)
+            stack_trap_frame_text(s, fs, idx, out);
+        dd_printf(out, "%s\n", src);
         free(site);
         return;
     }
@@ -256,8 +273,10 @@ static void print_frame_line(struct session *s, const struct k_options *o,
         free(site);
         return;
     }
-    /* x86 shows each frame's EBP ("ChildEBP"), the stack pointer when EBP is unknown. */
-    uint64_t ebp = unwind_regs_has(&uf->regs, X86_EBP) ? uf->regs.r[X86_EBP] : uf->sp;
+    /* x86 shows each frame's frame pointer ("ChildEBP"), virtual for FPO frames. */
+    uint64_t ebp = s->effmach == &arch_x86 ? unwind_x86_child_ebp(uf)
+                   : unwind_regs_has(&uf->regs, X86_EBP) ? uf->regs.r[X86_EBP]
+                                                         : uf->sp;
     dd_printf(out, "%s %s     ", dd_fmt_addr(sp, ebp, 4), dd_fmt_addr(ra, ret_addr, 4));
     if (o->args) {
         /* "Args to Child": the three dwords above the saved EBP and return address. */
@@ -290,6 +309,9 @@ static struct dd_error *print_stack(struct session *s, const struct k_options *o
         return err;
     unsigned ps = session_ptr_size(s);
     struct dd_writer *out = s->out;
+    /* WinDbg's reminder, for a bare k after .cxr/.ecxr/.thread (seed 000_7dfc802f747042f7). */
+    if (!o->has_start && !o->count_given && s->ctx_source == SESSION_CTX_OVERRIDE)
+        dd_puts(out, "  *** Stack trace for last set context - .thread/.cxr resets it\n");
     if (!unwinder_for(s->effmach ? s->effmach->cpu : DD_CPU_UNKNOWN))
         dd_puts(out, "WARNING: Stack unwind information not available. Following frames may be "
                      "wrong.\n");
@@ -313,6 +335,28 @@ static struct dd_error *print_stack(struct session *s, const struct k_options *o
         if (o->proven)
             stack_proven_print(s, &fs, i);
     }
+    /* Frames whose unwind data could not be used: their callers came from the scan. */
+    for (size_t i = 0; i < fs.count; i++) {
+        const struct cmd_frame *cf = &fs.frames[i];
+        if (cf->is_inline || !(fs.walk.frames[cf->phys].flags & UNWIND_FRAME_BAD_UNWIND))
+            continue;
+        if (s->effmach && s->effmach->cpu == DD_CPU_X86)
+            dd_printf(out, "(frame %02zx: its frame data is unusable - a FrameData/STACK WIN "
+                           "program or STACK CFI past its limits; the frame chain or the stack "
+                           "scan found its caller)\n",
+                      i);
+        else
+            dd_printf(out, "(frame %02zx: its unwind data is unusable - a bad UNWIND_INFO, a "
+                           "chain of more than 32 links or a .pdata table refused as a whole; the "
+                           "stack was scanned for its caller)\n",
+                      i);
+    }
+    /* Physical frames with more inlined calls than shown (docs/limits.md). */
+    for (size_t i = 0; i < fs.count; i++)
+        if (fs.frames[i].inline_omitted)
+            dd_printf(out, "(frame %02zx: %u deeper inline frames not shown - a physical "
+                           "frame shows at most 16 inlined calls)\n",
+                      i, (unsigned)fs.frames[i].inline_omitted);
     /* Why the walk ended, when that is not the end of the stack (docs/limits.md). */
     if (fs.walk.stop == UNWIND_STOP_FAULT) {
         char fa[DD_ADDR_BUF];
@@ -455,7 +499,8 @@ static struct dd_error *stack_words(struct session *s, const char *rest)
     struct dd_error *err = session_regs(s, &rs);
     if (err)
         return err;
-    uint64_t n = 0x20;
+    /* The default is the stack trace length, 0n256 DWORD_PTRs (".kframes" in the debugger docs). */
+    uint64_t n = 256;
     if (*rest && (err = expr_eval(s, rest, &n)) != NULL)
         return err;
     char cmd[96];

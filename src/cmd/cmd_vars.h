@@ -32,6 +32,9 @@ struct cmd_frame {
     uint32_t site_offset;  /* inline frames from a PDB: the S_INLINESITE record offset */
     char file[1024];       /* source position of this frame ("" when unknown) */
     uint32_t line;
+    /* Physical frames: inlined calls active at the address past the 16 shown before it (the
+     * deepest ones), reported by k and JSON (docs/limits.md); 0 otherwise. */
+    uint32_t inline_omitted;
 };
 
 /* A stack walk and its frames, innermost first. */

@@ -43,7 +43,9 @@ struct pe_pdata {
 /*
  * Reads the exception directory on first use and sets ret to it (owned by IMG). Errors:
  * DD_ERR_NOT_FOUND without one (or for a machine without .pdata, e.g. x86); DD_ERR_MEMORY when a
- * mapped image holds none of it; DD_ERR_FORMAT when malformed. Entries a dump lacks are left out.
+ * mapped image holds none of it; DD_ERR_FORMAT when malformed or past PDATA_MAX_ENTRIES (the
+ * table is refused as a whole: the stack walk flags such frames, docs/limits.md). Entries a dump
+ * lacks are left out.
  */
 struct dd_error *pe_pdata_get(struct pe_image *img, const struct pe_pdata **ret);
 

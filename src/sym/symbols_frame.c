@@ -84,11 +84,12 @@ bool symbols_breakpad_x86_frame_info(struct breakpad_sym *sym, uint64_t rva,
     err = breakpad_sym_find_cfi(sym, rva, &cfi);
     if (!err) {
         /* The rule texts point into the .sym mapping; only the row array is freed here. */
-        size_t n = cfi.count < UNWIND_X86_MAX_CFI_ROWS ? cfi.count : 0;
+        size_t n = cfi.count <= UNWIND_X86_MAX_CFI_ROWS ? cfi.count : 0;
         for (size_t i = 0; i < n; i++)
             ret->cfi_rows[i] = (struct unwind_x86_text){cfi.rows[i].rules, cfi.rows[i].rules_len};
-        ret->cfi_nrows = n;
-        found = found || n > 0;
+        /* More rows than fit: the count tells the unwinder, which refuses and flags the frame. */
+        ret->cfi_nrows = cfi.count;
+        found = found || cfi.count > 0;
         breakpad_cfi_deinit(&cfi);
     } else {
         dd_error_destroy(err);

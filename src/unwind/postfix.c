@@ -70,7 +70,7 @@ struct dd_error *postfix_define(struct postfix_machine *m, const char *name, uin
         return dd_error_create(DD_ERR_OTHER, "postfix: bad name length %zu", len);
     struct postfix_var *v = var_get(m, name, len);
     if (!v)
-        return dd_error_create(DD_ERR_OTHER, "postfix: more than %d names", POSTFIX_MAX_VARS);
+        return dd_error_create(DD_ERR_UNSUPPORTED, "postfix: more than %d names", POSTFIX_MAX_VARS);
     v->v.value = value & width_mask(m);
     v->v.from_memory = false;
     v->v.addr = 0;
@@ -127,7 +127,8 @@ static struct dd_error *parse_number(const struct run *r, const char *tok, size_
 static struct dd_error *push(struct run *r, const struct entry *e)
 {
     if (r->depth == POSTFIX_MAX_DEPTH)
-        return dd_error_create(DD_ERR_SYNTAX, "postfix: stack deeper than %d", POSTFIX_MAX_DEPTH);
+        return dd_error_create(DD_ERR_UNSUPPORTED, "postfix: stack deeper than %d",
+                               POSTFIX_MAX_DEPTH);
     r->stack[r->depth++] = *e;
     return NULL;
 }
@@ -221,7 +222,7 @@ static struct dd_error *assign(struct run *r)
         return dd_error_create(DD_ERR_SYNTAX, "postfix: '=' target is not a $ name");
     struct postfix_var *v = var_get(r->m, e->name, e->name_len);
     if (!v)
-        return dd_error_create(DD_ERR_SYNTAX, "postfix: too many names");
+        return dd_error_create(DD_ERR_UNSUPPORTED, "postfix: more than %d names", POSTFIX_MAX_VARS);
     v->v = val;
     v->assigned = true;
     return NULL;
@@ -230,7 +231,8 @@ static struct dd_error *assign(struct run *r)
 static struct dd_error *token(struct run *r, const char *tok, size_t len)
 {
     if (++r->ntokens > POSTFIX_MAX_TOKENS)
-        return dd_error_create(DD_ERR_SYNTAX, "postfix: more than %d tokens", POSTFIX_MAX_TOKENS);
+        return dd_error_create(DD_ERR_UNSUPPORTED, "postfix: more than %d tokens",
+                               POSTFIX_MAX_TOKENS);
     if (len == 1) {
         switch (tok[0]) {
         case '+':
@@ -256,7 +258,7 @@ static struct dd_error *token(struct run *r, const char *tok, size_t len)
     if (is_number)
         return push_value(r, n, false, 0);
     if (len >= POSTFIX_MAX_NAME)
-        return dd_error_create(DD_ERR_SYNTAX, "postfix: name %.*s... too long", short_len(len),
+        return dd_error_create(DD_ERR_UNSUPPORTED, "postfix: name %.*s... too long", short_len(len),
                                tok);
     struct entry e = {0};
     e.is_name = true;

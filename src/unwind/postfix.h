@@ -72,7 +72,8 @@ const struct postfix_var *postfix_assigned(const struct postfix_machine *m, cons
 /*
  * Runs the assignment program TEXT[0..LEN) over M. On success every assignment is kept in M;
  * on error M is left as it was. A failed dereference gives a DD_ERR_MEMORY error whose address
- * is the first unreadable byte; malformed programs give DD_ERR_SYNTAX.
+ * is the first unreadable byte; malformed programs give DD_ERR_SYNTAX; a program past one of the
+ * POSTFIX_MAX_* limits gives DD_ERR_UNSUPPORTED (docs/limits.md: the frame is flagged).
  */
 struct dd_error *postfix_run(struct postfix_machine *m, const char *text, size_t len);
 

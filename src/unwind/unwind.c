@@ -19,6 +19,94 @@ static struct dd_error *walk_append(struct unwind_walk *w, size_t *cap,
     return NULL;
 }
 
+/* The known stack range holding SP (unwind_stacks.range); false when none or no ranges. */
+static bool stack_range_of(const struct unwind_stacks *st, uint64_t sp, unsigned *ret_index,
+                           bool *ret_trap_only)
+{
+    unsigned idx = 0;
+    bool trap_only = false;
+    if (!st || !st->range || !st->range(st->ctx, sp, &idx, &trap_only) ||
+        idx >= UNWIND_MAX_STACK_RANGES)
+        return false;
+    *ret_index = idx;
+    *ret_trap_only = trap_only;
+    return true;
+}
+
+/*
+ * Whether CALLER may follow CALLEE. The stack pointer must move up, or stay put once with
+ * another ip; with known stack ranges it may also move down into another range the walk has
+ * not been in (VISITED), and only a frame read from a trap frame may enter a trap-only range
+ * (user space). Moving from one known range back into one already left is a loop in either
+ * direction. So each range is entered at most once and switches are bounded.
+ */
+static bool caller_moves_on(const struct unwind_stacks *st, const struct unwind_frame *callee,
+                            const struct unwind_frame *caller, bool equal_sp_used,
+                            uint64_t *visited)
+{
+    unsigned to = 0, from = 0;
+    bool to_trap_only = false, from_trap_only = false;
+    bool in_range = stack_range_of(st, caller->sp, &to, &to_trap_only);
+    bool from_known = stack_range_of(st, callee->sp, &from, &from_trap_only);
+    /* Leaving one known stack for another the walk has already been on is a loop. */
+    bool switch_back = in_range && from_known && from != to && (*visited >> to & 1);
+    if (caller->sp > callee->sp ||
+        (caller->sp == callee->sp && caller->ip != callee->ip && !equal_sp_used)) {
+        if (switch_back)
+            return false;
+        if (in_range)
+            *visited |= (uint64_t)1 << to;
+        return true;
+    }
+    if (!in_range || (*visited >> to & 1) || (to_trap_only && !(caller->flags & UNWIND_FRAME_TRAP)))
+        return false;
+    if (from_known && from == to)
+        return false;
+    *visited |= (uint64_t)1 << to;
+    return true;
+}
+
+/*
+ * When the cascade found no caller for CALLEE: the nearest trap frame not used yet that lies
+ * above CALLEE's stack pointer (or on another known stack), read by the CPU's reader.
+ */
+static bool caller_from_trap_frame(const struct unwind_arch *arch, const struct unwind_env *env,
+                                   const struct unwind_stacks *st, const struct unwind_frame *callee,
+                                   uint64_t *used, struct unwind_frame *ret)
+{
+    if (!st || !arch->from_trap_frame)
+        return false;
+    unsigned from = 0, at = 0;
+    bool trap_only = false;
+    bool callee_in = stack_range_of(st, callee->sp, &from, &trap_only);
+    /* Kernel trap frames lead out of kernel stacks only: user mode is where they lead to. */
+    if (callee_in && trap_only)
+        return false;
+    size_t best = SIZE_MAX;
+    for (size_t i = 0; i < st->ntrap_frames && i < 64; i++) {
+        uint64_t t = st->trap_frames[i];
+        if (t == 0 || (*used >> i & 1))
+            continue;
+        bool other_stack = callee_in && stack_range_of(st, t, &at, &trap_only) && at != from;
+        if (t < callee->sp && !other_stack)
+            continue;
+        if (best == SIZE_MAX || t < st->trap_frames[best])
+            best = i;
+    }
+    if (best == SIZE_MAX)
+        return false;
+    *used |= (uint64_t)1 << best;
+    struct unwind_frame f;
+    uint64_t fault = 0;
+    memset(&f, 0, sizeof(f));
+    if (arch->from_trap_frame(env, st->trap_frames[best], &f, &fault) != UNWIND_STOP_NONE)
+        return false;
+    f.flags |= UNWIND_FRAME_TRAP;
+    f.trap_frame = st->trap_frames[best];
+    *ret = f;
+    return true;
+}
+
 struct dd_error *unwind_walk_run(const struct unwind_arch *arch, const struct unwind_env *env,
                                  const struct unwind_regs *start, const struct unwind_options *opts,
                                  struct unwind_walk *ret)
@@ -27,6 +115,7 @@ struct dd_error *unwind_walk_run(const struct unwind_arch *arch, const struct un
     if (!opts)
         opts = &defaults;
     size_t max_frames = opts->max_frames ? opts->max_frames : UNWIND_DEFAULT_MAX_FRAMES;
+    const struct unwind_stacks *st = opts->stacks;
     struct unwind_walk w = {0};
     size_t cap = 0;
 
@@ -46,6 +135,12 @@ struct dd_error *unwind_walk_run(const struct unwind_arch *arch, const struct un
     if (err)
         return err;
 
+    /* Stack ranges the walk has been in, and trap frames already used (unwind_stacks). */
+    uint64_t visited = 0, traps_used = 0;
+    unsigned idx;
+    bool trap_only;
+    if (stack_range_of(st, first.sp, &idx, &trap_only))
+        visited |= (uint64_t)1 << idx;
     /* A stack pointer may stay put once (a frame that did not push anything, with another ip). */
     bool equal_sp_used = false;
     for (;;) {
@@ -53,7 +148,28 @@ struct dd_error *unwind_walk_run(const struct unwind_arch *arch, const struct un
         struct unwind_frame caller;
         uint64_t fault = 0;
         enum unwind_stop stop = arch->step(env, opts, callee, &caller, &fault);
+        /* A caller that does not move on still names the return address of this frame. */
+        bool rejected = false;
+        uint64_t rejected_ip = 0;
+        if (stop == UNWIND_STOP_NONE && caller.ip != 0 &&
+            !caller_moves_on(st, callee, &caller, equal_sp_used, &visited)) {
+            stop = UNWIND_STOP_NO_PROGRESS;
+            rejected = true;
+            rejected_ip = caller.ip;
+        }
+        /* No usable caller: a trap frame of the thread above this frame continues the walk. */
+        if ((stop == UNWIND_STOP_NO_CALLER || stop == UNWIND_STOP_FAULT ||
+             stop == UNWIND_STOP_NO_PROGRESS) &&
+            caller_from_trap_frame(arch, env, st, callee, &traps_used, &caller)) {
+            stop = caller.ip == 0 || caller_moves_on(st, callee, &caller, equal_sp_used, &visited)
+                       ? UNWIND_STOP_NONE
+                       : UNWIND_STOP_NO_PROGRESS;
+        }
         if (stop != UNWIND_STOP_NONE) {
+            if (rejected) {
+                callee->has_return_address = true;
+                callee->return_address = rejected_ip;
+            }
             w.stop = stop;
             if (stop == UNWIND_STOP_FAULT)
                 w.fault_address = fault;
@@ -61,13 +177,11 @@ struct dd_error *unwind_walk_run(const struct unwind_arch *arch, const struct un
         }
         callee->has_return_address = true;
         callee->return_address = caller.ip;
+        if (unwind_regs_has(&caller.regs, arch->pc_slot) &&
+            (caller.regs.saved >> arch->pc_slot & 1) && !(caller.flags & UNWIND_FRAME_TRAP))
+            callee->return_address_at = caller.regs.saved_at[arch->pc_slot];
         if (caller.ip == 0) {
             w.stop = UNWIND_STOP_END;
-            break;
-        }
-        if (caller.sp < callee->sp ||
-            (caller.sp == callee->sp && (caller.ip == callee->ip || equal_sp_used))) {
-            w.stop = UNWIND_STOP_NO_PROGRESS;
             break;
         }
         if (caller.sp == callee->sp)

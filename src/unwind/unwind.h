@@ -24,6 +24,9 @@ enum unwind_lookup {
     UNWIND_LOOKUP_FOUND,       /* an entry covers the address */
     UNWIND_LOOKUP_NONE,        /* the module's unwind data is known and has no entry: a leaf */
     UNWIND_LOOKUP_UNAVAILABLE, /* the module's unwind data cannot be had */
+    /* the module's table is refused as a whole (malformed, past a limit): as UNAVAILABLE, and
+     * the frame is flagged UNWIND_FRAME_BAD_UNWIND */
+    UNWIND_LOOKUP_REFUSED,
 };
 
 /*
@@ -85,12 +88,19 @@ enum unwind_found_by {
 #define UNWIND_FRAME_EPILOG 0x02u     /* the callee was inside its epilog (simulated) */
 #define UNWIND_FRAME_PROLOG 0x04u     /* the callee was inside its prolog (partly undone) */
 #define UNWIND_FRAME_UNVERIFIED 0x08u /* scan hit whose call instruction could not be read */
+/* This frame's unwind data was unusable (a chain past X64_MAX_CHAIN, a bad UNWIND_INFO, a module
+ * .pdata table refused as a whole, an x86 FrameData/STACK WIN program or STACK CFI past its
+ * limits): its caller was looked for another way (frame chain, stack scan). */
+#define UNWIND_FRAME_BAD_UNWIND 0x10u
 
 struct unwind_frame {
     uint64_t ip; /* instruction pointer (a return address for frames found by return) */
     uint64_t sp; /* stack pointer at this frame (WinDbg's Child-SP) */
     bool has_return_address;
     uint64_t return_address; /* where this frame returns to (the caller's ip) */
+    /* Where the return address was read from (0: not from memory, e.g. a trap frame's or a
+     * register's value). x86 shows slot - 4 as an FPO frame's virtual frame pointer. */
+    uint64_t return_address_at;
     enum unwind_found_by found_by;
     uint32_t flags; /* UNWIND_FRAME_* */
     struct unwind_regs regs;
@@ -103,6 +113,8 @@ struct unwind_frame {
      * that unwinds it (x86: the byte size of the callee's stack arguments).
      */
     uint64_t step_state;
+    /* The trap frame (KTRAP_FRAME) this frame's registers were read from; 0 when none or unknown. */
+    uint64_t trap_frame;
 };
 
 /* Why a walk ended. */
@@ -116,12 +128,37 @@ enum unwind_stop {
     UNWIND_STOP_BAD_START,   /* the starting registers lack the instruction or stack pointer */
 };
 
+/* Most stack ranges unwind_stacks.range may name. */
+#define UNWIND_MAX_STACK_RANGES 64
+
+/*
+ * What the walk knows about a (kernel) thread's stacks beyond memory, all optional. With range,
+ * a caller's stack pointer may lie below its callee's when it moves into another known range
+ * the walk has not been in yet: a switch from a DPC or ISR stack or an expanded-stack segment
+ * back to the thread's stack, or through a trap frame into user mode. With trap frames, a walk
+ * whose cascade finds no caller continues from the nearest unused one above its last frame
+ * (unwind_arch.from_trap_frame).
+ */
+struct unwind_stacks {
+    /*
+     * Finds the range holding SP (thread stack, expanded-stack segment, DPC or ISR stack, user
+     * space): sets its index (< UNWIND_MAX_STACK_RANGES) and whether only a frame found through
+     * a trap frame may enter it; false when SP lies in none. NULL: no ranges.
+     */
+    bool (*range)(void *ctx, uint64_t sp, unsigned *ret_index, bool *ret_trap_only);
+    void *ctx;
+    /* KTRAP_FRAME addresses: KTHREAD.TrapFrame, the base trap frame below InitialStack. */
+    const uint64_t *trap_frames;
+    size_t ntrap_frames;
+};
+
 struct unwind_options {
     size_t max_frames;   /* 0: UNWIND_DEFAULT_MAX_FRAMES */
     uint32_t scan_bytes; /* 0: UNWIND_DEFAULT_SCAN_BYTES */
     bool no_scan;        /* never scan the stack */
     /* Accept in-module values whose call instruction cannot be read (flagged UNVERIFIED). */
     bool scan_unverified;
+    const struct unwind_stacks *stacks; /* NULL: no stack ranges or trap frames known */
 };
 
 /* A finished walk. */
@@ -144,6 +181,13 @@ struct unwind_arch {
     enum unwind_stop (*step)(const struct unwind_env *env, const struct unwind_options *opts,
                              struct unwind_frame *callee, struct unwind_frame *ret_caller,
                              uint64_t *ret_fault);
+    /*
+     * Optional (NULL: none): reads the CPU's kernel trap frame (KTRAP_FRAME) at ADDR into
+     * ret_caller (flagged UNWIND_FRAME_TRAP, trap_frame = ADDR); UNWIND_STOP_FAULT with
+     * ret_fault when it is not in memory, UNWIND_STOP_NO_CALLER when it does not look like one.
+     */
+    enum unwind_stop (*from_trap_frame)(const struct unwind_env *env, uint64_t addr,
+                                        struct unwind_frame *ret_caller, uint64_t *ret_fault);
 };
 
 /*

@@ -135,6 +135,8 @@ static enum unwind_stop arm_step(const struct unwind_env *env, const struct unwi
         lk = env->find_function(env->ctx, base, (uint32_t)(lookup - base), &begin, &end, &word);
     begin &= ~1u;
 
+    if (lk == UNWIND_LOOKUP_REFUSED) /* the module's .pdata is refused: said (docs/limits.md) */
+        callee->flags |= UNWIND_FRAME_BAD_UNWIND;
     if (lk == UNWIND_LOOKUP_FOUND && sp_exact) {
         struct arm_cpu work = cpu;
         uint32_t flags = 0, length = 0;

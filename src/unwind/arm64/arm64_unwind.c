@@ -136,6 +136,8 @@ static enum unwind_stop arm64_step(const struct unwind_env *env, const struct un
     if (has_module && env->find_function && lookup - base <= UINT32_MAX)
         lk = env->find_function(env->ctx, base, (uint32_t)(lookup - base), &begin, &end, &word);
 
+    if (lk == UNWIND_LOOKUP_REFUSED) /* the module's .pdata is refused: said (docs/limits.md) */
+        callee->flags |= UNWIND_FRAME_BAD_UNWIND;
     if (lk == UNWIND_LOOKUP_FOUND && sp_exact) {
         struct arm64_cpu work = cpu;
         uint32_t flags = 0, length = 0;

@@ -114,6 +114,22 @@ enum x64_status x64_epilog_from_codes(struct x64_cpu *cpu, const struct x64_unwi
                                       uint64_t remaining);
 
 /*
+ * When CALLEE is KiUserExceptionDispatcher (a CONTEXT at its stack pointer, the
+ * EXCEPTION_RECORD at +0x4f0), fills ret_caller with every register of that CONTEXT (the
+ * interrupted code, exact ip) and returns true; false for any other frame.
+ */
+bool x64_dispatcher_caller(const struct unwind_env *env, const struct unwind_frame *callee,
+                           struct unwind_frame *ret_caller);
+/*
+ * x64_scan, except that a dispatcher CONTEXT lying below the scan's return address (frames
+ * without unwind data in between) wins: its registers become the caller's (found by scan).
+ */
+enum unwind_stop x64_dispatcher_scan(const struct unwind_env *env,
+                                     const struct unwind_options *opts,
+                                     const struct unwind_frame *callee,
+                                     struct unwind_frame *ret_caller, uint64_t *ret_fault);
+
+/*
  * Scans the stack from CALLEE's stack pointer for a value that is a return address
  * (in a module, after a call instruction); fills ret_caller (found by scan).
  */

@@ -56,6 +56,9 @@ static enum unwind_stop x64_step(const struct unwind_env *env, const struct unwi
     bool exact = callee->found_by == UNWIND_FOUND_CONTEXT || (callee->flags & UNWIND_FRAME_TRAP);
     uint64_t ip = callee->ip;
     uint64_t lookup = exact || ip == 0 ? ip : ip - 1;
+    /* KiUserExceptionDispatcher: its caller's registers are the CONTEXT at its rsp. */
+    if (x64_dispatcher_caller(env, callee, ret_caller))
+        return UNWIND_STOP_NONE;
     struct x64_cpu cpu = {env, callee->regs, 0};
     forget_volatile(&cpu.regs);
     enum x64_status st;
@@ -68,6 +71,8 @@ static enum unwind_stop x64_step(const struct unwind_env *env, const struct unwi
         lk = env->find_function(env->ctx, base, (uint32_t)(lookup - base), &begin, &end,
                                 &unwind_rva);
 
+    if (lk == UNWIND_LOOKUP_REFUSED) /* the module's .pdata is refused: scan, and say so */
+        callee->flags |= UNWIND_FRAME_BAD_UNWIND;
     if (lk == UNWIND_LOOKUP_FOUND) {
         struct x64_cpu work = cpu;
         uint32_t flags = 0;
@@ -85,7 +90,8 @@ static enum unwind_stop x64_step(const struct unwind_env *env, const struct unwi
             *ret_fault = work.fault;
             return UNWIND_STOP_FAULT;
         }
-        /* Unusable unwind data: fall through to the scan. */
+        /* Unusable unwind data: fall through to the scan, and say so (docs/limits.md). */
+        callee->flags |= UNWIND_FRAME_BAD_UNWIND;
     } else if (lk == UNWIND_LOOKUP_NONE || !has_module) {
         /*
          * No function entry: a leaf function, whose return address is at rsp. Outside every
@@ -109,7 +115,7 @@ static enum unwind_stop x64_step(const struct unwind_env *env, const struct unwi
     }
     if (opts->no_scan)
         return UNWIND_STOP_NO_CALLER;
-    return x64_scan(env, opts, callee, ret_caller, ret_fault);
+    return x64_dispatcher_scan(env, opts, callee, ret_caller, ret_fault);
 }
 
 const struct unwind_arch unwind_arch_x64 = {
@@ -117,6 +123,7 @@ const struct unwind_arch unwind_arch_x64 = {
     .pc_slot = X64_RIP,
     .sp_slot = X64_RSP,
     .step = x64_step,
+    .from_trap_frame = unwind_x64_from_trap_frame,
 };
 
 struct dd_error *unwind_x64_walk(const struct unwind_env *env, const struct unwind_regs *start,

@@ -25,4 +25,17 @@ struct dd_error *unwind_x64_walk(const struct unwind_env *env, const struct unwi
 bool unwind_x64_call_precedes(const struct unwind_env *env, uint64_t ra, const uint8_t *bytes,
                               size_t len);
 
+/*
+ * Reads the KTRAP_FRAME at ADDR into ret_caller: the interrupted rip, rsp, rbp, flags and the
+ * volatile registers, flagged UNWIND_FRAME_TRAP (unwind_arch.from_trap_frame). NO_CALLER when
+ * its values do not fit a trap from user or kernel mode, FAULT (ret_fault) when not in memory.
+ */
+enum unwind_stop unwind_x64_from_trap_frame(const struct unwind_env *env, uint64_t addr,
+                                            struct unwind_frame *ret_caller, uint64_t *ret_fault);
+/*
+ * The KTRAP_FRAME a frame found through a trap came from: its trap_frame, else the machine
+ * frame's (PUSH_MACHFRAME) Rip slot less 0x168 when that is a kernel address; 0 when none.
+ */
+uint64_t unwind_x64_trap_frame_of(const struct unwind_frame *caller);
+
 #endif

@@ -24,8 +24,9 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-/* Adds the "reg: expr ..." pairs of TEXT to RULES, a later rule replacing one of the same name. */
-static bool rules_add(struct rule *rules, size_t *n, const char *text, size_t len)
+/* Adds the "reg: expr ..." pairs of TEXT to RULES, a later rule replacing one of the same name.
+ * X86_REFUSED when they name more than MAX_RULES registers, X86_FAIL when malformed. */
+static enum x86_status rules_add(struct rule *rules, size_t *n, const char *text, size_t len)
 {
     struct rule *cur = NULL;
     size_t i = 0;
@@ -41,14 +42,14 @@ static bool rules_add(struct rule *rules, size_t *n, const char *text, size_t le
         size_t tlen = i - start;
         if (tok[tlen - 1] == ':') { /* a register name ends with a colon */
             if ((cur && !cur->expr) || tlen == 1)
-                return false;
+                return X86_FAIL;
             size_t k = 0;
             while (k < *n &&
                    !(rules[k].reg_len == tlen - 1 && !memcmp(rules[k].reg, tok, tlen - 1)))
                 k++;
             if (k == *n) {
                 if (*n == MAX_RULES)
-                    return false;
+                    return X86_REFUSED;
                 (*n)++;
             }
             cur = &rules[k];
@@ -59,12 +60,12 @@ static bool rules_add(struct rule *rules, size_t *n, const char *text, size_t le
             continue;
         }
         if (!cur)
-            return false;
+            return X86_FAIL;
         if (!cur->expr)
             cur->expr = tok;
         cur->expr_len = (size_t)(tok + tlen - cur->expr);
     }
-    return !cur || cur->expr;
+    return !cur || cur->expr ? X86_OK : X86_FAIL;
 }
 
 static const struct rule *rule_find(const struct rule *rules, size_t n, const char *name)
@@ -114,12 +115,16 @@ enum x86_status x86_unwind_cfi(const struct unwind_env *env, const struct unwind
 {
     struct rule rules[MAX_RULES];
     size_t n = 0;
-    size_t nrows =
-        info->cfi_nrows < UNWIND_X86_MAX_CFI_ROWS ? info->cfi_nrows : UNWIND_X86_MAX_CFI_ROWS;
-    for (size_t i = 0; i < nrows; i++)
-        if (!info->cfi_rows[i].text ||
-            !rules_add(rules, &n, info->cfi_rows[i].text, info->cfi_rows[i].len))
+    /* More rows than the info holds: the function's CFI is refused, not cut (docs/limits.md). */
+    if (info->cfi_nrows > UNWIND_X86_MAX_CFI_ROWS)
+        return X86_REFUSED;
+    for (size_t i = 0; i < info->cfi_nrows; i++) {
+        if (!info->cfi_rows[i].text)
             return X86_FAIL;
+        enum x86_status st = rules_add(rules, &n, info->cfi_rows[i].text, info->cfi_rows[i].len);
+        if (st != X86_OK)
+            return st;
+    }
     const struct rule *rcfa = rule_find(rules, n, ".cfa"), *rra = rule_find(rules, n, ".ra");
     if (!rcfa || !rra)
         return X86_FAIL;
@@ -132,8 +137,9 @@ enum x86_status x86_unwind_cfi(const struct unwind_env *env, const struct unwind
     if (err) {
         if (err->code == DD_ERR_MEMORY)
             *ret_fault = err->address;
+        enum x86_status st = err->code == DD_ERR_UNSUPPORTED ? X86_REFUSED : X86_FAIL;
         dd_error_destroy(err);
-        return X86_FAIL;
+        return st;
     }
 
     struct unwind_frame f;
@@ -147,6 +153,10 @@ enum x86_status x86_unwind_cfi(const struct unwind_env *env, const struct unwind
             continue; /* .cfa, .ra and registers this unwinder does not track */
         struct postfix_value v;
         err = eval(env, cr, true, (uint32_t)cfa.value, &rules[i], &v);
+        if (err && err->code == DD_ERR_UNSUPPORTED) {
+            dd_error_destroy(err);
+            return X86_REFUSED; /* a rule past a postfix limit: the CFI is unusable */
+        }
         if (err) {
             dd_error_destroy(err);
             unwind_regs_forget(&f.regs, (unsigned)slot);

@@ -55,10 +55,16 @@ static bool has_char(const char *s, size_t len, char c)
     return s && memchr(s, c, len) != NULL;
 }
 
-static bool readable(const struct unwind_env *env, uint32_t addr)
+/*
+ * True when ADDR can be a caller's frame pointer seen from a frame whose esp is ESP: readable
+ * stack memory at or above ESP. Breakpad asks the same of a recovered ebp ("a pointer to the
+ * same memory region (the stack)"); a dump's images are readable too, so without the module
+ * test a return address in the saved-register area passed for a frame pointer.
+ */
+static bool stack_pointer_like(const struct unwind_env *env, uint32_t esp, uint32_t addr)
 {
     uint32_t v;
-    return x86_read_u32(env, addr, &v);
+    return addr >= esp && !x86_in_module(env, addr) && x86_read_u32(env, addr, &v);
 }
 
 enum x86_status x86_unwind_frame_data(const struct unwind_env *env,
@@ -136,8 +142,9 @@ enum x86_status x86_unwind_frame_data(const struct unwind_env *env,
             *ret_faulted = true;
             *ret_fault = err->address;
         }
+        enum x86_status st = err->code == DD_ERR_UNSUPPORTED ? X86_REFUSED : X86_FAIL;
         dd_error_destroy(err);
-        return X86_FAIL;
+        return st;
     }
     const struct postfix_var *veip = postfix_assigned(&m, "$eip");
     const struct postfix_var *vesp = postfix_assigned(&m, "$esp");
@@ -179,12 +186,12 @@ enum x86_status x86_unwind_frame_data(const struct unwind_env *env,
             /*
              * Breakpad's frame-pointer recovery: when the ebp found cannot be read, or frames
              * were skipped (ebp below the return address found), take the highest word of the
-             * saved-register area (grown by the skipped distance) that points at readable
-             * memory: prologs save ebp first.
+             * saved-register area (grown by the skipped distance) that points into the
+             * stack: prologs save ebp first.
              */
             bool skipped = (f.flags & UNWIND_X86_FRAME_RA_SCANNED) && new_has_ebp &&
                            new_ebp <= ra_search + offset;
-            if (skipped || !new_has_ebp || !readable(env, new_ebp)) {
+            if (skipped || !new_has_ebp || !stack_pointer_like(env, esp, new_ebp)) {
                 uint32_t low = esp + callee_params;
                 uint64_t span = (uint64_t)info->saved_regs_size + offset;
                 if (span > (uint64_t)scan_words * 4 + 64) /* bounded: untrusted sizes */
@@ -194,7 +201,7 @@ enum x86_status x86_unwind_frame_data(const struct unwind_env *env,
                     uint32_t cand;
                     if (!x86_read_u32(env, at, &cand))
                         break;
-                    if (readable(env, cand)) {
+                    if (stack_pointer_like(env, esp, cand)) {
                         new_has_ebp = true;
                         new_ebp = cand;
                         ebp_from_memory = true;
@@ -217,11 +224,18 @@ enum x86_status x86_unwind_frame_data(const struct unwind_env *env,
         unwind_regs_forget(&f.regs, X86_EBP);
 
     /*
-     * ebx, esi, edi: as the program restored them; else unchanged when the function saved no
-     * registers (it may not change one without saving it); else unknown. Frames skipped by a
-     * rescan may have changed any of them.
+     * ebx, esi, edi: as the program restored them; else unchanged when the registers the
+     * program restored fill the whole saved-register area (the function may not change one
+     * without saving it: clang's programs restore every register they save, e.g. "$esi $T0 4 -
+     * ^ ="); else unknown. ebp is not counted: MSVC's EBP-frame programs restore only ebp
+     * whatever else was saved. Frames skipped by a rescan may have changed any of them.
      */
     static const uint8_t nonvolatile[] = {X86_EBX, X86_ESI, X86_EDI};
+    uint32_t restored_size = 0;
+    for (size_t i = 0; i < sizeof(nonvolatile); i++)
+        if (restored(&m, nonvolatile[i]))
+            restored_size += 4;
+    bool all_restored = restored_size >= info->saved_regs_size;
     for (size_t i = 0; i < sizeof(nonvolatile); i++) {
         unsigned slot = nonvolatile[i];
         const struct postfix_var *v = restored(&m, slot);
@@ -231,7 +245,7 @@ enum x86_status x86_unwind_frame_data(const struct unwind_env *env,
             unwind_regs_set_saved(&f.regs, slot, (uint32_t)v->v.value, v->v.addr);
         else if (v)
             unwind_regs_set(&f.regs, slot, (uint32_t)v->v.value);
-        else if (info->saved_regs_size != 0)
+        else if (!all_restored)
             unwind_regs_forget(&f.regs, slot);
     }
     *ret_caller = f;

@@ -14,7 +14,10 @@
 enum x86_status {
     X86_OK,   /* done: the caller frame is filled */
     X86_FAIL, /* this method does not apply or found nothing */
-    X86_FAULT /* needed stack memory is missing (the fault address is set) */
+    X86_FAULT, /* needed stack memory is missing (the fault address is set) */
+    /* the method's data is past one of its limits (a postfix program's POSTFIX_MAX_*, CFI rows
+     * or rules): unusable, the frame is flagged UNWIND_FRAME_BAD_UNWIND (docs/limits.md) */
+    X86_REFUSED
 };
 
 /* Reads the 32-bit little-endian value at ADDR of target memory; false when not all there. */
@@ -61,7 +64,7 @@ enum unwind_stop x86_scan(const struct unwind_env *env, const struct unwind_opti
  * walker does: runs the program (or the fixed FPO program) with .raSearch set, then rescans
  * when the return address is outside every module and recovers EBP. CALLEE_PARAMS is the size
  * of the arguments CALLEE's own callee took. X86_FAIL when the program fails (ret_fault and
- * *ret_faulted say whether a read failed).
+ * *ret_faulted say whether a read failed); X86_REFUSED when it is past a postfix limit.
  */
 enum x86_status x86_unwind_frame_data(const struct unwind_env *env,
                                       const struct unwind_options *opts,
@@ -70,7 +73,8 @@ enum x86_status x86_unwind_frame_data(const struct unwind_env *env,
                                       uint32_t callee_params, struct unwind_frame *ret_caller,
                                       uint64_t *ret_fault, bool *ret_faulted);
 
-/* Unwinds CALLEE by the STACK CFI rows of INFO: .cfa, .ra and register rules (Breakpad). */
+/* Unwinds CALLEE by the STACK CFI rows of INFO: .cfa, .ra and register rules (Breakpad);
+ * X86_REFUSED when the rows, rules or an expression are past a limit. */
 enum x86_status x86_unwind_cfi(const struct unwind_env *env, const struct unwind_frame *callee,
                                const struct unwind_x86_frame_info *info,
                                struct unwind_frame *ret_caller, uint64_t *ret_fault);

@@ -147,6 +147,10 @@ static enum unwind_stop x86_step(const struct unwind_env *env, const struct unwi
     struct unwind_frame f;
     enum x86_status st;
 
+    /* A trap handler's frame: the interrupted code's registers are in its KTRAP_FRAME. */
+    if (have && info.has_frame && info.type == UNWIND_X86_FRAME_TRAP &&
+        unwind_x86_trap_step(env, callee, ret_caller, ret_fault) == UNWIND_STOP_NONE)
+        return UNWIND_STOP_NONE;
     if (exact && at_return(env, callee, &f) == X86_OK) {
         f.step_state = my_params;
         *ret_caller = f;
@@ -171,8 +175,11 @@ static enum unwind_stop x86_step(const struct unwind_env *env, const struct unwi
         /*
          * The program failed (Breakpad: "%eip is not somewhere with stack frame info, or %ebp
          * points to non-stack memory"). The function keeps no EBP chain of its own, so scan;
-         * failing that, an EBP chain still leads to some caller further up.
+         * failing that, an EBP chain still leads to some caller further up. A program past its
+         * limits is said so (docs/limits.md).
          */
+        if (st == X86_REFUSED)
+            callee->flags |= UNWIND_FRAME_BAD_UNWIND;
         enum unwind_stop stop = x86_scan(env, opts, callee, &f, ret_fault);
         if (stop != UNWIND_STOP_NONE && ebp_chain(env, callee, &f) == X86_OK)
             stop = UNWIND_STOP_NONE;
@@ -193,6 +200,8 @@ static enum unwind_stop x86_step(const struct unwind_env *env, const struct unwi
             *ret_caller = f;
             return UNWIND_STOP_NONE;
         }
+        if (st == X86_REFUSED) /* past its limits: the EBP chain or scan, said (docs/limits.md) */
+            callee->flags |= UNWIND_FRAME_BAD_UNWIND;
     }
     if (ebp_chain(env, callee, &f) == X86_OK) {
         f.step_state = my_params;
@@ -212,6 +221,7 @@ const struct unwind_arch unwind_arch_x86 = {
     .pc_slot = X86_EIP,
     .sp_slot = X86_ESP,
     .step = x86_step,
+    .from_trap_frame = unwind_x86_from_trap_frame,
 };
 
 struct dd_error *unwind_x86_walk(const struct unwind_env *env, const struct unwind_regs *start,

@@ -12,6 +12,7 @@
 #ifndef DD_UNWIND_X86_X86_UNWIND_H
 #define DD_UNWIND_X86_X86_UNWIND_H
 
+#include "arch/x86/x86_regs.h"
 #include "unwind/unwind.h"
 
 /* unwind_x86_frame_info.type: DIA StackFrameTypeEnum (cvconst.h), as in STACK WIN records. */
@@ -56,7 +57,9 @@ struct unwind_x86_frame_info {
     /* params_size is known even when has_frame is false (a FUNC or PUBLIC parameter size). */
     bool has_params;
     /* STACK CFI: the INIT row's rules, then each delta row's with address <= the lookup address,
-     * in address order ("$esp: .cfa ..." text as in the file). 0 rows: no CFI. */
+     * in address order ("$esp: .cfa ..." text as in the file). 0 rows: no CFI. More than
+     * UNWIND_X86_MAX_CFI_ROWS: the function has more rows than fit (none need be filled); its
+     * CFI is refused and the frame flagged UNWIND_FRAME_BAD_UNWIND. */
     size_t cfi_nrows;
     struct unwind_x86_text cfi_rows[UNWIND_X86_MAX_CFI_ROWS];
 };
@@ -71,6 +74,18 @@ struct unwind_x86_frame_info_source {
     bool (*find)(void *ctx, uint64_t addr, struct unwind_x86_frame_info *ret);
     void *ctx;
 };
+
+/*
+ * The frame pointer WinDbg shows as frame F's "ChildEBP": the slot its return address
+ * was read from - 4 (an EBP frame's EBP; an FPO frame's virtual frame pointer), so that kb's
+ * "Args to Child" at +8 are the words above the return address; else EBP, else the stack pointer.
+ */
+static inline uint64_t unwind_x86_child_ebp(const struct unwind_frame *f)
+{
+    if (f->return_address_at >= 4)
+        return f->return_address_at - 4;
+    return unwind_regs_has(&f->regs, X86_EBP) ? f->regs.r[X86_EBP] : f->sp;
+}
 
 /* The x86 cascade for unwind_walk_run. */
 extern const struct unwind_arch unwind_arch_x86;
@@ -87,5 +102,20 @@ struct dd_error *unwind_x86_walk(const struct unwind_env *env, const struct unwi
  */
 bool unwind_x86_call_precedes(const struct unwind_env *env, uint32_t ra, const uint8_t *bytes,
                               size_t len);
+
+/*
+ * Reads the x86 KTRAP_FRAME at ADDR into ret_caller: the interrupted eip, esp (HardwareEsp for a
+ * trap from user or V86 mode, else the address past EFlags), ebp, ebx, esi, edi and flags,
+ * flagged UNWIND_FRAME_TRAP (unwind_arch.from_trap_frame). FAULT (ret_fault) when not in memory.
+ */
+enum unwind_stop unwind_x86_from_trap_frame(const struct unwind_env *env, uint64_t addr,
+                                            struct unwind_frame *ret_caller, uint64_t *ret_fault);
+/*
+ * Unwinds CALLEE, a function whose frame data says FRAME_TRAP (KiTrap0E, KiSystemService ...),
+ * from the KTRAP_FRAME at its ebp; NO_CALLER when ebp is unknown.
+ */
+enum unwind_stop unwind_x86_trap_step(const struct unwind_env *env,
+                                      const struct unwind_frame *callee,
+                                      struct unwind_frame *ret_caller, uint64_t *ret_fault);
 
 #endif
