@@ -62,6 +62,7 @@ tally "$(timeout 900 python3 tests/hostile/run_hostile.py "$BUILD/dumpdbg" 2>&1)
 tally "$(timeout 300 python3 tests/integration/symserver_e2e.py "$BUILD/dumpdbg" 2>&1)"
 tally "$(timeout 300 python3 tests/integration/json_report_compare.py "$BUILD/dumpdbg" 2>&1)"
 tally "$(timeout 600 python3 tests/integration/triage_batch.py "$BUILD/dumpdbg" 2>&1)"
+tally "$(timeout 300 python3 tests/integration/bucket_stability.py "$BUILD/dumpdbg" 2>&1)"
 # Every fuzz target replays its saved crashers and seed corpus; the mdmp target also gets two fixtures.
 for replay in "$BUILD"/tests/fuzz/fuzz_replay_*; do
     [[ -f $replay && -x $replay ]] || continue

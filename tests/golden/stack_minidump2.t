@@ -3,6 +3,8 @@
 # (corpus google-breakpad/goldens/minidump2.stackwalk.out): CrashFunction [test_app.cc : 58],
 # main [test_app.cc : 65], __tmainCRTStartup [crt0.c : 327], kernel32!BaseProcessStart + 0x23;
 # ebp 0012fe88, 0012ff70, 0012ffc0, 0012fff0; return addresses = the next frame's eip.
+# After .ecxr a bare k/kb first prints WinDbg's "  *** Stack trace for last set context -
+# .thread/.cxr resets it" (published cdb transcripts; seed 000_7dfc802f747042f7).
 dump: corpus:user/google-breakpad/minidump2.dmp
 args: -y {{corpus}}/user/google-breakpad/symbols
 
@@ -11,6 +13,7 @@ contains: test_app!`anonymous namespace'::CrashFunction+0xe:
 
 cmd: k
 expect:
+  *** Stack trace for last set context - .thread/.cxr resets it
  # ChildEBP RetAddr
 00 0012fe88 00404200     test_app!`anonymous namespace'::CrashFunction+0xe [c:\test_app.cc @ 58]
 01 0012ff70 004053ec     test_app!main+0x50 [c:\test_app.cc @ 65]
