@@ -200,7 +200,7 @@ struct hang_report {
     struct hang_cs_layout layout;
     enum hang_cs_style style;
     struct hang_cs *cs; /* sorted by address unless from the list (list order) */
-    size_t ncs;
+    size_t ncs, cs_cap;
     bool has_list; /* ntdll!RtlCriticalSectionList was found */
     uint64_t list_head;
     struct hang_list_walk list;
@@ -212,6 +212,10 @@ struct hang_report {
     long blocked;  /* threads waiting for another thread */
     const char **notes;
     size_t nnotes, notes_cap;
+    /* Sections left out because cs was full (HANG_MAX_CS): their addresses (up to HANG_MAX_CS
+     * of them, to count each once) and how many there were. */
+    uint64_t *cs_dropped;
+    size_t ncs_dropped;
 };
 
 /* Cap on critical sections gathered and on list entries walked (a corrupt list ends there). */

@@ -72,8 +72,25 @@ void hang_report_destroy(struct hang_report *r)
     if (!r)
         return;
     free(r->cs);
+    free(r->cs_dropped);
     dd_arena_deinit(&r->arena);
     free(r);
+}
+
+/* Counts the section at ADDR left out of a full report, each address once (docs/limits.md). */
+static struct dd_error *cs_drop(struct hang_report *r, uint64_t addr)
+{
+    size_t kept = r->ncs_dropped < HANG_MAX_CS ? r->ncs_dropped : HANG_MAX_CS;
+    for (size_t i = 0; i < kept; i++)
+        if (r->cs_dropped[i] == addr)
+            return NULL;
+    if (r->ncs_dropped < HANG_MAX_CS) {
+        if (!r->cs_dropped && !(r->cs_dropped = malloc(HANG_MAX_CS * sizeof(*r->cs_dropped))))
+            return &dd_error_no_memory;
+        r->cs_dropped[r->ncs_dropped] = addr;
+    }
+    r->ncs_dropped++;
+    return NULL;
 }
 
 struct dd_error *hang_report_add_cs(struct session *s, struct hang_report *r, uint64_t addr,
@@ -86,14 +103,21 @@ struct dd_error *hang_report_add_cs(struct session *s, struct hang_report *r, ui
             return NULL;
         }
     *ret = -1;
+    if (r->ncs >= HANG_MAX_CS)
+        return cs_drop(r, addr);
     struct hang_cs cs;
-    if (r->ncs >= HANG_MAX_CS || dd_error_drop(hang_cs_read(s, &r->layout, r->style, addr, &cs)))
+    if (dd_error_drop(hang_cs_read(s, &r->layout, r->style, addr, &cs)))
         return NULL;
     cs.found = found;
-    struct hang_cs *n = realloc(r->cs, (r->ncs + 1) * sizeof(*n));
-    if (!n)
-        return &dd_error_no_memory;
-    r->cs = n;
+    if (r->ncs == r->cs_cap) {
+        /* Doubling: a list of thousands of sections is not thousands of copies. */
+        size_t cap = r->cs_cap ? 2 * r->cs_cap : 16;
+        struct hang_cs *n = realloc(r->cs, cap * sizeof(*n));
+        if (!n)
+            return &dd_error_no_memory;
+        r->cs = n;
+        r->cs_cap = cap;
+    }
     r->cs[r->ncs] = cs;
     *ret = (long)r->ncs++;
     return NULL;
@@ -321,6 +345,11 @@ struct dd_error *hang_analyze(struct session *s, struct hang_report **ret)
                             "LockCount as Windows XP did (-1 free, then one per entry)");
     if (r->layout.from_pdb)
         hang_report_note(r, "critical section layouts from ntdll's PDB types");
+    if (r->ncs_dropped)
+        hang_report_note(r,
+                         "%zu critical section(s) found past the first %u were not analyzed "
+                         "(the report keeps %u)",
+                         r->ncs_dropped, HANG_MAX_CS, HANG_MAX_CS);
     *ret = r;
     return NULL;
 }

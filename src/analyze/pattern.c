@@ -45,6 +45,11 @@ struct dd_error *analyze_patterns(struct session *s, const struct analyze_option
 void pattern_add_trace_lines(struct analyze_verdict *v, const struct pattern_trace *tr,
                              const char *last_line, const char *last_note)
 {
+    /* The trace keeps the steps nearest the point; the ones further back are counted. */
+    if (tr->steps_dropped)
+        analyze_verdict_add_pattern_line(v, "  ... %zu earlier steps not shown (a trace keeps the "
+                                            "last %d)",
+                                         tr->steps_dropped, PATTERN_TRACE_MAX_STEPS);
     for (size_t i = 0; i < tr->nsteps; i++)
         analyze_verdict_add_pattern_line(v, "  %-60s ; %s", tr->steps[i].line, tr->steps[i].note);
     if (last_line)

@@ -16,7 +16,7 @@
 #include "base/fmt.h"
 #include "cmd/session.h"
 
-#define SHOWN_MAX 12
+#define SHOWN_MAX 12 /* frames listed; the rest are counted (docs/limits.md) */
 
 static const char *const dispatch[] = {
     "KiUserExceptionDispatcher",
@@ -81,10 +81,15 @@ struct dd_error *pattern_exception_stack(struct session *s, struct analyze_verdi
                                 "below the fault%s",
                                 label, deeper,
                                 named ? ", exception dispatch frames among them" : "");
-    for (size_t i = 0, shown = 0; i < th.nframes && shown < SHOWN_MAX; i++) {
+    size_t shown = 0, more = 0;
+    for (size_t i = 0; i < th.nframes; i++) {
         const struct analyze_frame *f = &th.frames[i];
         if (f->sp >= fault_sp && !is_dispatch(f->function))
             continue;
+        if (shown == SHOWN_MAX) {
+            more++;
+            continue;
+        }
         char sym[1200], a[DD_ADDR_BUF];
         if (!session_symbolize(s, f->ip, sym, sizeof(sym)))
             snprintf(sym, sizeof(sym), "%s", dd_fmt_addr(a, f->ip, own.arch->ptr_size));
@@ -92,6 +97,9 @@ struct dd_error *pattern_exception_stack(struct session *s, struct analyze_verdi
                                          is_dispatch(f->function) ? " (exception dispatch)" : "");
         shown++;
     }
+    if (more)
+        analyze_verdict_add_pattern_line(v, "... %zu more frame%s not shown (a pattern lists %d)",
+                                         more, more == 1 ? "" : "s", SHOWN_MAX);
     free(th.frames);
     return NULL;
 }

@@ -19,6 +19,8 @@
 #include "base/writer.h"
 #include "cmd/session.h"
 
+#define HEAP_SHOWN_MAX 8 /* heap frames listed; the rest are counted (docs/limits.md) */
+
 static const char *const reporters[] = {"RtlpHeapHandleError", "RtlReportCriticalFailure",
                                         "RtlpLogHeapFailure", "RtlpHpHeapHandleError",
                                         "RtlpReportHeapFailure"};
@@ -75,19 +77,27 @@ struct dd_error *pattern_heap_corruption(struct session *s, struct analyze_verdi
         return NULL;
     analyze_verdict_add_pattern(v, "Dynamic Memory Corruption", "%s", summary);
     /* The heap frames and the first frame outside the system modules: who freed or allocated. */
-    for (size_t i = 0, shown = 0; st && i < st->nframes && shown < 8; i++) {
+    size_t shown = 0, more = 0;
+    for (size_t i = 0; st && i < st->nframes; i++) {
         const struct analyze_frame *f = &st->frames[i];
         char sym[1200];
         if (!session_symbolize(s, f->ip, sym, sizeof(sym)))
             continue;
         bool heap = is_heap_function(f->function) || is_reporter(f->function);
         if (heap || !f->system) {
-            analyze_verdict_add_pattern_line(v, "frame %zu: %s%s", i, sym,
-                                             heap ? "" : " (the caller outside the system)");
-            shown++;
+            if (shown == HEAP_SHOWN_MAX) { /* counted, up to the caller outside the system */
+                more++;
+            } else {
+                analyze_verdict_add_pattern_line(v, "frame %zu: %s%s", i, sym,
+                                                 heap ? "" : " (the caller outside the system)");
+                shown++;
+            }
             if (!f->system)
                 break;
         }
     }
+    if (more)
+        analyze_verdict_add_pattern_line(v, "... %zu more frame%s not shown (a pattern lists %d)",
+                                         more, more == 1 ? "" : "s", HEAP_SHOWN_MAX);
     return NULL;
 }

@@ -45,7 +45,6 @@ struct tctx {
     bool from_start; /* w[0] is the function's first instruction */
     char function[256];
     struct pattern_trace *out;
-    unsigned steps_dropped;
 };
 
 static bool symbolize_cb(void *arg, uint64_t addr, char *buf, size_t len)
@@ -330,7 +329,7 @@ static void add_step(struct tctx *t, size_t i, const char *fmt, ...)
         if (o->steps[k].addr == t->w[i].in.addr)
             return;
     if (o->nsteps == PATTERN_TRACE_MAX_STEPS) {
-        t->steps_dropped++;
+        o->steps_dropped++; /* pattern_add_trace_lines says so (docs/limits.md) */
         return;
     }
     struct pattern_trace_step *st = &o->steps[o->nsteps++];

@@ -53,6 +53,7 @@ struct pattern_trace {
     char origin_text[192]; /* "argument 1 of crash_null_write!crash_here", "[rsp+28h]" ... */
     struct pattern_trace_step steps[PATTERN_TRACE_MAX_STEPS];
     size_t nsteps;
+    size_t steps_dropped; /* steps past PATTERN_TRACE_MAX_STEPS, not kept */
     /* A load through a base register that is not the stack or frame pointer: the chain of
      * dereferences continues with this register's own trace (BASE_REG "" when none). */
     char base_reg[8];

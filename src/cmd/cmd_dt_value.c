@@ -355,12 +355,17 @@ static void dt_array_elements(struct dt_state *st, uint32_t elem, uint64_t count
     uint64_t esize = 0;
     dd_error_destroy(pdb_types_size_of(st->types, elem, &esize));
     uint64_t max = st->opt->array_max ? st->opt->array_max : DT_MAX_ELEMENTS;
-    if (count > max)
-        count = max;
-    for (uint64_t i = 0; i < count; i++) {
+    uint64_t shown = count > max ? max : count;
+    for (uint64_t i = 0; i < shown; i++) {
         dd_printf(st->out, "%*s[%02" PRIu64 "] ", (int)indent, "", i);
         dt_value(st, elem, addr + i * esize, indent);
     }
+    /* A count the user gave (-aN) is no news; the default cap is (docs/limits.md). */
+    if (shown < count && !st->opt->array_max)
+        dd_printf(st->out,
+                  "%*s... %" PRIu64 " more elements not shown (the limit is %u elements; "
+                  "dt -aN shows N)\n",
+                  (int)indent, "", count - shown, DT_MAX_ELEMENTS);
 }
 
 /*
@@ -493,6 +498,11 @@ static void dt_value(struct dt_state *st, uint32_t index, uint64_t addr, unsigne
         struct dd_error *e = dt_udt(st, nested, nested_addr);
         st->level--;
         dt_keep_error(st, e);
+    } else if (nested && st->level + 1 == DT_MAX_DEPTH &&
+               (st->opt->expand || st->level < st->opt->recurse)) {
+        /* Expansion asked for but cut by the depth bound (docs/limits.md). */
+        dd_printf(out, "%*s... members nested deeper than %u levels not shown\n",
+                  (int)(3 + 3 * (st->level + 1)), "", DT_MAX_DEPTH);
     }
 }
 

@@ -102,6 +102,8 @@ static void add_frame(struct session *s, struct json_doc *doc, cJSON *frames,
         json_add_null(doc, o, "frame_pointer");
     json_add_string(doc, o, "found_by", json_found_by_id(f->found_by));
     json_add_string(doc, o, "trust", json_trust_name(f->found_by));
+    /* The frame's own unwind data was refused, so its caller came another way (limits.md). */
+    json_add_bool(doc, o, "unwind_data_unusable", (f->flags & UNWIND_FRAME_BAD_UNWIND) != 0);
     char site[1200];
     json_add_string(doc, o, "call_site",
                     session_symbolize(s, f->ip, site, sizeof(site)) ? site : NULL);

@@ -47,7 +47,8 @@ struct dd_error *triage_run(const struct triage_options *o, char *const *paths, 
  * Sets ret to the dump files under DIR, recursively (symbolic links to directories are not
  * followed), sorted by path: names ending in .dmp, .mdmp, .hdmp, .kdmp, optionally followed by
  * .xz, case-insensitively. ret and its strings are malloc'd (triage_paths_free). Errors when
- * DIR cannot be read.
+ * DIR cannot be read; a subdirectory that cannot be read, or lies deeper than 64 levels below
+ * DIR, is skipped with a line on standard error naming it.
  */
 struct dd_error *triage_collect(const char *dir, char ***ret, size_t *ret_n);
 /* Frees what triage_collect returned; NULL is a no-op. */

@@ -1,6 +1,7 @@
 /* Finding the dumps below a directory for `dumpdbg triage --batch DIR`. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -83,13 +84,20 @@ static struct dd_error *walk(const char *dir, unsigned depth, struct path_list *
         bool ok = lstat(path, &st) == 0;
         if (ok && S_ISLNK(st.st_mode) && is_dump_name(e->d_name))
             ok = stat(path, &st) == 0;
-        if (ok && S_ISDIR(st.st_mode) && depth < TRIAGE_MAX_DEPTH) {
+        if (ok && S_ISDIR(st.st_mode) && depth >= TRIAGE_MAX_DEPTH) {
+            /* Skipped, and said so: the records alone would not show it (docs/limits.md). */
+            fprintf(stderr, "dumpdbg triage: skipped directory '%s': deeper than %d levels\n", path,
+                    TRIAGE_MAX_DEPTH);
+            free(path);
+        } else if (ok && S_ISDIR(st.st_mode)) {
             /* An unreadable subdirectory is skipped: the rest of the tree is still triaged. */
             struct dd_error *sub = walk(path, depth + 1, l);
-            if (sub && sub->code == DD_ERR_NO_MEMORY)
+            if (sub && sub->code == DD_ERR_NO_MEMORY) {
                 err = sub;
-            else
+            } else if (sub) {
+                fprintf(stderr, "dumpdbg triage: skipped: %s\n", sub->message);
                 dd_error_destroy(sub);
+            }
             free(path);
         } else if (ok && S_ISREG(st.st_mode) && is_dump_name(e->d_name)) {
             if (!list_add(l, path)) {

@@ -13,7 +13,8 @@ exist, --sorted giving path order, the same records whatever the number of worke
 a worker that never finishes (opening a FIFO) stopped by --timeout with an error record, and the
 verdict fields for crash_null_write.dmp: the bucket and FAILURE_ID_HASH WinDbg's conventions give
 for its known crash (tests/fixtures/gen/crash_null_write.c stores through a NULL pointer in
-crash_here; the hash is MD5 of the UTF-16LE lowercase "um:" + bucket, computed here).
+crash_here; the hash is MD5 of the UTF-16LE lowercase "um:" + bucket, computed here), and a
+directory deeper than 64 levels skipped with a note on stderr naming it.
 Prints "ok NAME" / "FAIL NAME" lines and "N passed, N failed, N skipped".
 """
 import hashlib
@@ -172,6 +173,26 @@ def main():
         elif (rs[0].get("error") or {}).get("code") != "timeout" or rs[1].get("status") != "ok":
             problems.append(f"records {rs}")
         res.check("timeout", problems)
+
+        # Directories deeper than 64 levels below DIR are skipped, and stderr names the first
+        # one skipped (docs/limits.md): a file named like a dump at level 64 gets its record,
+        # one at level 65 does not.
+        problems = []
+        deep = os.path.join(tmp, "deep")
+        level64 = os.path.join(deep, *(["d"] * 64))
+        level65 = os.path.join(level64, "d")
+        os.makedirs(level65)
+        shallow, hidden = os.path.join(level64, "a.dmp"), os.path.join(level65, "b.dmp")
+        open(shallow, "w").write("not a minidump\n")
+        open(hidden, "w").write("not a minidump\n")
+        rc, out, err = triage(dumpdbg, "--batch", deep)
+        rs = records(out, problems)
+        if [r.get("path") for r in rs] != [shallow]:
+            problems.append(f"paths {[r.get('path') for r in rs]}, expected [{shallow!r}]")
+        want = f"skipped directory '{level65}': deeper than 64 levels"
+        if want not in err:
+            problems.append(f"stderr lacks {want!r}: {err[:300]!r}")
+        res.check("deep_directory_reported", problems)
     print(f"{res.passed} passed, {res.failed} failed, 0 skipped")
     return 1 if res.failed else 0
 
