@@ -1,5 +1,6 @@
 /*
- * The kernel part of k: the stacks the walk may cross for the thread being walked (its kernel
+ * The kernel part of k: the stacks the walk may cross for the thread being walked (.thread's,
+ * !thread's or the current processor's, laid out by the session's kernel types: its kernel
  * stack, expanded-stack segments, its processor's DPC and ISR stacks, user space through a trap
  * frame; nt/kstack.h) and kv's "(TrapFrame @ ...)" on x64, as in WinDbg transcripts:
  *   ffffd001`c70c6bd0 00007fff`69805b74 : ... : nt!KiSystemServiceCopyEnd+0x13 (TrapFrame @ ffffd001`c70c6c40)
@@ -9,22 +10,12 @@
 
 #include "base/fmt.h"
 #include "cmd/cmd_stack.h"
+#include "ext/ext_kernel.h"
 #include "nt/kernel.h"
 #include "nt/kprcb.h"
 #include "nt/kstack.h"
 #include "nt/kthread.h"
 #include "unwind/x64/x64_unwind.h"
-
-/* Resolves kernel symbol NAME as "<kernel module>!NAME" through the session's symbols. */
-static bool kernel_symbol(void *ctx, const char *name, uint64_t *ret)
-{
-    struct session *s = ctx;
-    long idx = nt_kernel_module_index(s->target);
-    const char *mod = idx >= 0 && s->target->modules[idx].name ? s->target->modules[idx].name : "nt";
-    char full[192];
-    snprintf(full, sizeof(full), "%s!%s", mod, name);
-    return s->syms && !dd_error_drop(symbols_find_by_name(s->syms, full, ret));
-}
 
 /* True when SP lies on one of KS's kernel stacks (not user space). */
 static bool on_kernel_stack(const struct nt_kstacks *ks, uint64_t sp)
@@ -34,35 +25,63 @@ static bool on_kernel_stack(const struct nt_kstacks *ks, uint64_t sp)
     return nt_kstacks_range((void *)ks, sp, &idx, &user) && !user;
 }
 
+/* The processor running ETHREAD (its KPRCB.CurrentThread); false when none does. The scan is
+ * bounded by the processor count (at most NT_MAX_PROCESSORS KPRCB reads). */
+static bool processor_running(struct nt_kernel *k, uint64_t ethread, struct nt_processor *ret)
+{
+    uint32_t n = nt_processor_count(k);
+    for (uint32_t i = 0; i < n && i < NT_MAX_PROCESSORS; i++) {
+        struct nt_processor p;
+        if (!dd_error_drop(nt_processor_read(k, i, &p)) && (p.have & NT_CPU_CURRENT_THREAD) &&
+            p.current_thread == ethread) {
+            *ret = p;
+            return true;
+        }
+    }
+    return false;
+}
+
 bool cmd_stack_kernel_stacks(struct session *s, uint64_t start_sp, struct cmd_kernel_stacks *ret)
 {
-    if (s->target->kind != TARGET_KERNEL || s->cur_thread >= s->target->nthreads)
+    if (s->target->kind != TARGET_KERNEL)
         return false;
+    /* The session's kernel type sources (PDB or ISF, as !thread uses), else built-in layouts.
+     * Opening the kernel view may add processors as threads: the thread index is checked after. */
     struct nt_kernel_options opt;
-    memset(&opt, 0, sizeof(opt));
-    opt.find_symbol = kernel_symbol;
-    opt.symbol_ctx = s;
+    if (!ext_kernel_walk_options(s, &opt)) {
+        memset(&opt, 0, sizeof(opt));
+        opt.find_symbol = ext_kernel_find_symbol;
+        opt.symbol_ctx = s;
+    }
+    if (s->cur_thread >= s->target->nthreads)
+        return false;
     opt.no_scan = true; /* k must stay quick: no KDBG scan of the kernel image */
     struct nt_kernel k;
     if (dd_error_drop(nt_kernel_init(s->target, &opt, &k)))
         return false;
-    /* The thread .thread chose, else the current processor's; its processor when running. */
-    uint32_t cpu = s->target->threads[s->cur_thread].tid;
+    /*
+     * The thread being walked: .thread's (!thread and !process 7 name theirs the same way for
+     * the walk), else the current processor's. Its processor is the one running it, if any: a
+     * thread that is not running is on none of a processor's stacks.
+     */
     struct nt_processor p;
-    bool have_cpu = !dd_error_drop(nt_processor_read(&k, cpu, &p));
+    bool have_cpu;
     uint64_t ethread = s->implicit_thread;
-    if (!ethread && have_cpu && (p.have & NT_CPU_CURRENT_THREAD))
-        ethread = p.current_thread;
+    if (ethread) {
+        have_cpu = processor_running(&k, ethread, &p);
+    } else {
+        uint32_t cpu = s->target->threads[s->cur_thread].tid;
+        have_cpu = !dd_error_drop(nt_processor_read(&k, cpu, &p)) &&
+                   (p.have & NT_CPU_CURRENT_THREAD);
+        ethread = have_cpu ? p.current_thread : 0;
+    }
     struct nt_thread th;
     if (!ethread || dd_error_drop(nt_thread_read(&k, ethread, &th)))
         return false;
-    if (s->implicit_thread && !(have_cpu && (p.have & NT_CPU_CURRENT_THREAD) &&
-                                p.current_thread == ethread))
-        have_cpu = false; /* a thread that is not running is on none of a processor's stacks */
     struct nt_kstacks ks;
     if (dd_error_drop(nt_kstacks_build(&k, &th, have_cpu ? &p : NULL, &ks)))
         return false;
-    /* Another context (.cxr, !thread of some other thread): these stacks are not its own. */
+    /* Another context (.cxr): these stacks are not its own. */
     if (!on_kernel_stack(&ks, start_sp))
         return false;
     ret->ks = ks;

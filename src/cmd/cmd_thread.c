@@ -11,6 +11,7 @@
 #include "cmd/command.h"
 #include "cmd/expr.h"
 #include "disasm/disasm.h"
+#include "ext/ext_kernel.h"
 
 /* The instruction-pointer line WinDbg prints after the registers ("test_app+0x429e:"). */
 static void print_location(struct session *s, const struct regset *rs)
@@ -145,6 +146,10 @@ static struct dd_error *parse_selector(struct session *s, const char **pp, enum 
 
 struct dd_error *cmd_thread_tilde(struct session *s, const char *line)
 {
+    /* kd lists processors: add those only nt's symbols could find (an encoded KDBG). Best
+     * effort: without them `~` shows the dump's own context. */
+    if (s->target->kind == TARGET_KERNEL)
+        dd_error_destroy(ext_kernel_processors_ensure(s));
     const struct target *t = s->target;
     const char *p = line + 1;
     while (*p == ' ')

@@ -34,12 +34,17 @@ void session_init(struct session *s, struct target *t, struct dd_writer *out, co
     }
 }
 
-void session_deinit(struct session *s)
+void session_ext_state_drop(struct session *s)
 {
     if (s->ext_state_destroy)
         s->ext_state_destroy(s->ext_state);
     s->ext_state = NULL;
     s->ext_state_destroy = NULL;
+}
+
+void session_deinit(struct session *s)
+{
+    session_ext_state_drop(s);
     symbols_destroy(s->syms);
     s->syms = NULL;
     dd_arena_deinit(&s->scratch);

@@ -64,6 +64,8 @@ struct session {
 /* Initializes S over target T (not owned), writing to OUT. */
 void session_init(struct session *s, struct target *t, struct dd_writer *out, const char *path);
 void session_deinit(struct session *s);
+/* Frees what extensions keep between commands (ext_state); they rebuild it when next used. */
+void session_ext_state_drop(struct session *s);
 
 /*
  * Sets ret to the register context commands should use now: the .cxr/.ecxr

@@ -19,6 +19,7 @@
  * modules to the module list (lm, lm u) with symbols loaded as for any module. .process 0 and
  * .thread 0 go back to the defaults: the current processor's thread and its process.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,10 +109,7 @@ static void modules_replace(struct session *s, struct target_module *mods, size_
     char *images = s->syms && symbols_image_path_text(s->syms)
                        ? strdup(symbols_image_path_text(s->syms))
                        : NULL;
-    if (s->ext_state_destroy)
-        s->ext_state_destroy(s->ext_state);
-    s->ext_state = NULL;
-    s->ext_state_destroy = NULL;
+    session_ext_state_drop(s);
     symbols_destroy(s->syms);
     s->syms = NULL;
     s->target->modules = mods;
@@ -126,38 +124,42 @@ static void modules_replace(struct session *s, struct target_module *mods, size_
     free(images);
 }
 
+/* The module at BASE among the first N of MODS, or NULL. */
+static const struct target_module *module_at(const struct target_module *mods, size_t n,
+                                             uint64_t base)
+{
+    for (size_t i = 0; i < n; i++)
+        if (mods[i].base == base)
+            return &mods[i];
+    return NULL;
+}
+
+static bool module_named(const struct target_module *mods, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (mods[i].name && dd_strcasecmp(mods[i].name, name) == 0)
+            return true;
+    return false;
+}
+
 /*
- * Replaces the user-mode modules of the module list (those below the kernel's range) with
- * process P's loader list, then renews the symbols. Prints WinDbg's "Loading User Symbols" and
- * a dot per module.
+ * Appends the user-mode modules of UL to MODS (N entries so far, room for all), printing a dot
+ * each: a base already listed (a WoW64 process's main image is in both loader lists) is
+ * skipped, and a name already taken gets "_BASE" after it as WinDbg names the 32-bit ntdll
+ * ("ntdll_77d30000"). Then reports a walk that did not end at its head.
  */
-static struct dd_error *reload_user(struct ext_kernel *ek, const struct nt_process *p)
+static struct dd_error *modules_append(struct ext_kernel *ek, const struct nt_kmodule_list *ul,
+                                       const char *what, struct target_module *mods, size_t *n)
 {
     struct session *s = ek->s;
     struct target *t = s->target;
-    struct nt_kmodule_list ul = {0};
-    dd_puts(s->out, "Loading User Symbols\n");
-    struct dd_error *err = nt_process_user_modules(&ek->k, p, &ul);
-    if (err)
-        return err;
-    size_t kept = 0;
-    for (size_t i = 0; i < t->nmodules; i++)
-        kept += t->modules[i].base >= ek->k.mm_system_range_start;
-    struct target_module *mods = dd_arena_calloc(&t->arena, kept + ul.count + 1, sizeof(*mods));
-    if (!mods) {
-        nt_kmodule_list_free(&ul);
-        return &dd_error_no_memory;
-    }
-    size_t n = 0;
-    for (size_t i = 0; i < t->nmodules; i++)
-        if (t->modules[i].base >= ek->k.mm_system_range_start)
-            mods[n++] = t->modules[i];
     size_t added = 0;
-    for (size_t i = 0; i < ul.count; i++) {
-        const struct nt_kmodule *u = &ul.items[i];
-        if (!u->base || !u->size || u->base >= ek->k.mm_system_range_start)
+    for (size_t i = 0; i < ul->count; i++) {
+        const struct nt_kmodule *u = &ul->items[i];
+        if (!u->base || !u->size || u->base >= ek->k.mm_system_range_start ||
+            module_at(mods, *n, u->base))
             continue;
-        struct target_module *m = &mods[n];
+        struct target_module *m = &mods[*n];
         memset(m, 0, sizeof(*m));
         m->base = u->base;
         m->size = u->size;
@@ -166,25 +168,70 @@ static struct dd_error *reload_user(struct ext_kernel *ek, const struct nt_proce
         const char *file = u->name[0] ? u->name : dd_path_basename(u->path);
         m->path = dd_arena_strdup(&t->arena, u->path[0] ? u->path : file);
         m->name = module_name(&t->arena, file[0] ? file : "unknown");
-        if (!m->path || !m->name) {
-            nt_kmodule_list_free(&ul);
-            return &dd_error_no_memory;
+        if (m->name && module_named(mods, *n, m->name)) {
+            char buf[160];
+            snprintf(buf, sizeof(buf), "%s_%08" PRIx64, m->name, m->base);
+            m->name = dd_arena_strdup(&t->arena, buf);
         }
-        n++;
+        if (!m->path || !m->name)
+            return &dd_error_no_memory;
+        (*n)++;
         added++;
         dd_puts(s->out, ".");
     }
     if (added)
         dd_puts(s->out, "\n");
-    if (ul.status.end != NT_LIST_END_HEAD) {
+    if (ul->status.end != NT_LIST_END_HEAD) {
         char why[256];
-        nt_list_status_format(&ul.status, ek->k.ptr_size, why, sizeof(why));
-        dd_printf(s->out, "*** user module list: %s\n", why);
+        nt_list_status_format(&ul->status, ek->k.ptr_size, why, sizeof(why));
+        dd_printf(s->out, "*** %s: %s\n", what, why);
     }
-    nt_kmodule_list_free(&ul);
+    return NULL;
+}
+
+/*
+ * Replaces the user-mode modules of the module list (those below the kernel's range) with
+ * process P's loader list, then renews the symbols. Prints WinDbg's "Loading User Symbols" and
+ * a dot per module; a WoW64 process's 32-bit loader list follows under "Loading Wow64 Symbols"
+ * (the words of the debugger engine's .reload).
+ */
+static struct dd_error *reload_user(struct ext_kernel *ek, const struct nt_process *p)
+{
+    struct session *s = ek->s;
+    struct target *t = s->target;
+    struct nt_kmodule_list ul = {0}, ul32 = {0};
+    dd_puts(s->out, "Loading User Symbols\n");
+    struct dd_error *err = nt_process_user_modules(&ek->k, p, &ul);
+    if (err)
+        return err;
+    /* Not a WoW64 process, or its 32-bit list is not in the dump: the native list only. */
+    bool wow64 = !dd_error_drop(nt_process_wow64_modules(&ek->k, p, &ul32));
+    size_t kept = 0;
+    for (size_t i = 0; i < t->nmodules; i++)
+        kept += t->modules[i].base >= ek->k.mm_system_range_start;
+    struct target_module *mods =
+        dd_arena_calloc(&t->arena, kept + ul.count + ul32.count + 1, sizeof(*mods));
+    if (!mods) {
+        err = &dd_error_no_memory;
+        goto out;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < t->nmodules; i++)
+        if (t->modules[i].base >= ek->k.mm_system_range_start)
+            mods[n++] = t->modules[i];
+    if ((err = modules_append(ek, &ul, "user module list", mods, &n)) != NULL)
+        goto out;
+    if (wow64) {
+        dd_puts(s->out, "Loading Wow64 Symbols\n");
+        if ((err = modules_append(ek, &ul32, "32-bit user module list", mods, &n)) != NULL)
+            goto out;
+    }
     qsort(mods, n, sizeof(*mods), module_cmp);
     modules_replace(s, mods, n);
-    return NULL;
+out:
+    nt_kmodule_list_free(&ul);
+    nt_kmodule_list_free(&ul32);
+    return err;
 }
 
 /* Makes EPROCESS the implicit process: its page tables (when the dump has them) and /r. */

@@ -37,6 +37,7 @@
 
 #include "base/fmt.h"
 #include "cmd/expr.h"
+#include "dump/kdmp/kdmp.h"
 #include "ext/ext.h"
 #include "ext/ext_kernel.h"
 #include "nt/isf.h"
@@ -58,6 +59,7 @@
 struct kernel_types {
     char *sympath;  /* the symbol path they were looked for on */
     bool searched;  /* NULL isf and types then mean "none there" */
+    bool processors_tried; /* kernel_processors_add ran */
     struct isf *isf;
     struct pdb_types *types;
 };
@@ -82,10 +84,7 @@ static struct kernel_types *kernel_types_get(struct session *s)
     struct kernel_types *kt = s->ext_state_destroy == kernel_types_destroy ? s->ext_state : NULL;
     if (kt && strcmp(kt->sympath, path) == 0)
         return kt;
-    if (s->ext_state_destroy)
-        s->ext_state_destroy(s->ext_state);
-    s->ext_state = NULL;
-    s->ext_state_destroy = NULL;
+    session_ext_state_drop(s);
     kt = calloc(1, sizeof(*kt));
     if (!kt || !(kt->sympath = strdup(path))) {
         free(kt);
@@ -96,8 +95,7 @@ static struct kernel_types *kernel_types_get(struct session *s)
     return kt;
 }
 
-/* Finds kernel symbol NAME through the symbol layer, qualified by the kernel module's name. */
-static bool ext_find_symbol(void *ctx, const char *name, uint64_t *ret)
+bool ext_kernel_find_symbol(void *ctx, const char *name, uint64_t *ret)
 {
     struct session *s = ctx;
     long idx = nt_kernel_module_index(s->target);
@@ -189,6 +187,44 @@ static void kernel_types_find(struct session *s, struct kernel_types *kt)
     }
 }
 
+/*
+ * The ISF the symbol layer loaded as nt's symbols, when it did: parsing the file again here
+ * would double the cost of the first kernel command. Asked for on every open, not kept, since
+ * the symbol layer frees it on .reload.
+ */
+static struct isf *kernel_symbols_isf(struct session *s)
+{
+    long idx = nt_kernel_module_index(s->target);
+    return idx >= 0 && s->syms ? symbols_module_isf(s->syms, (size_t)idx) : NULL;
+}
+
+/*
+ * A dump whose KdDebuggerDataBlock is encoded lists only the header's processor at open
+ * (kdmp_target_add_processors runs before symbols, and decoding needs nt!KiWaitNever,
+ * KiWaitAlways and KdpDataBlockEncoded): once K was set up with the symbols, the other
+ * processors are added, once per session. Triage dumps hold one processor's state only.
+ */
+static void kernel_processors_add(struct session *s, struct kernel_types *kt,
+                                  struct nt_kernel *k)
+{
+    if (kt->processors_tried)
+        return;
+    kt->processors_tried = true;
+    struct target *t = s->target;
+    const struct kdmp_file *f = kdmp_file_of(t);
+    if (!f || f->triage.present || !f->space || t->nthreads != 1 || nt_processor_count(k) < 2)
+        return;
+    const uint8_t *header = t->threads[0].context;
+    uint32_t found = 0;
+    nt_processor_threads_attach(k, &found);
+    /* Stay on the registers shown so far: the processor that kept the header's context. */
+    for (size_t i = 0; found && header && i < t->nthreads; i++)
+        if (t->threads[i].context == header) {
+            s->cur_thread = i;
+            break;
+        }
+}
+
 /* Sets up the kernel view; DD_ERR_UNSUPPORTED (with WinDbg-like text) on user-mode dumps. */
 struct dd_error *ext_kernel_open(struct session *s, const char *cmd, struct ext_kernel *ek)
 {
@@ -201,11 +237,18 @@ struct dd_error *ext_kernel_open(struct session *s, const char *cmd, struct ext_
     struct kernel_types *kt = kernel_types_get(s);
     if (!kt)
         return &dd_error_no_memory;
-    if (!kt->searched)
-        kernel_types_find(s, kt);
-    ek->opt.pdb = kt->types;
-    ek->opt.isf = kt->isf;
-    ek->opt.find_symbol = ext_find_symbol;
+    /* A PDB's TPI is preferred; without one, nt's ISF symbols file is the type source too. */
+    struct isf *sym_isf = kt->types ? NULL : kernel_symbols_isf(s);
+    if (sym_isf) {
+        kt->searched = true;
+        ek->opt.isf = sym_isf;
+    } else {
+        if (!kt->searched)
+            kernel_types_find(s, kt);
+        ek->opt.pdb = kt->types;
+        ek->opt.isf = kt->isf;
+    }
+    ek->opt.find_symbol = ext_kernel_find_symbol;
     ek->opt.symbol_ctx = s;
     struct dd_error *err = nt_kernel_init(t, &ek->opt, &ek->k);
     if (!err && !kt->searched && !kt->types && !kt->isf &&
@@ -214,7 +257,17 @@ struct dd_error *ext_kernel_open(struct session *s, const char *cmd, struct ext_
         err = nt_kernel_init(t, &ek->opt, &ek->k);
     }
     kt->searched = true;
+    if (!err)
+        kernel_processors_add(s, kt, &ek->k);
     return err;
+}
+
+struct dd_error *ext_kernel_processors_ensure(struct session *s)
+{
+    if (s->target->kind != TARGET_KERNEL)
+        return NULL;
+    struct ext_kernel ek;
+    return ext_kernel_open(s, "~", &ek);
 }
 
 /* The processor commands act on: the current "thread", which a kernel target numbers by CPU. */

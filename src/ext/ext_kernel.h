@@ -25,6 +25,12 @@ struct ext_kernel {
  * DD_ERR_UNSUPPORTED, naming CMD, on user-mode dumps.
  */
 struct dd_error *ext_kernel_open(struct session *s, const char *cmd, struct ext_kernel *ek);
+/* Adds the per-processor threads the open could not (an encoded KDBG, decoded with nt's
+ * symbols): for `~` and other thread commands on a kernel target; NULL on user-mode targets. */
+struct dd_error *ext_kernel_processors_ensure(struct session *s);
+/* Finds kernel symbol NAME ("KiProcessorBlock") as "<kernel module>!NAME" through session CTX's
+ * symbols into ret; the find_symbol callback of nt_kernel_options. */
+bool ext_kernel_find_symbol(void *ctx, const char *name, uint64_t *ret);
 /* The processor commands act on: the current kernel "thread" (kd numbers them by processor). */
 uint32_t ext_kernel_current_processor(struct session *s, struct nt_kernel *k);
 /* Formats V as a pointer of the kernel's size ("ffff9f8284ae5080", "8242b3e0") into BUF. */
@@ -62,5 +68,11 @@ void ext_kernel_process_stats(struct ext_kernel *ek, const struct nt_process *p)
  * it in the session. Errors when the dump has no page tables to switch.
  */
 struct dd_error *ext_kernel_set_dtb(struct session *s, uint64_t dtb);
+/*
+ * Sets ret to the kernel view options ext_kernel_open gives S (the session's PDB or ISF type
+ * sources, nt's symbols), for the stack walker's kernel stacks (cmd_stack_kernel.c); false on
+ * user-mode targets or when the kernel view cannot be had. ext_kernel_stack.c.
+ */
+bool ext_kernel_walk_options(struct session *s, struct nt_kernel_options *ret);
 
 #endif

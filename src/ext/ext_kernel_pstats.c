@@ -16,8 +16,14 @@
  *       BasePriority                      8
  *       CommitCharge                      1419
  *
- * A line whose fields the layout or the dump lacks is left out. QuotaPoolUsage (behind
- * EPROCESS.QuotaBlock) and MemoryPriority (a Vm flag) are not read yet and never shown.
+ * with, where the layout has them, after KernelTime
+ *       QuotaPoolUsage[PagedPool]         209264
+ *       QuotaPoolUsage[NonPagedPool]      11168
+ * (EPROCESS.ProcessQuotaUsage, QuotaUsage before Windows 10) and after PageFaultCount
+ *       MemoryPriority                    BACKGROUND
+ * (the Vm's MMSUPPORT_FLAGS.MemoryPriority: 0 is MEMORY_PRIORITY_BACKGROUND in the WRK's ps.h;
+ * transcripts show only BACKGROUND and FOREGROUND, so any other value prints as FOREGROUND).
+ * A line whose fields the layout or the dump lacks is left out.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -70,6 +76,10 @@ void ext_kernel_process_stats(struct ext_kernel *ek, const struct nt_process *p)
         fmt_elapsed(t, sizeof(t), (uint64_t)st.kernel_time * inc);
         dd_printf(o, "    %-34s%s\n", "KernelTime", t);
     }
+    if (st.have & NT_PSTAT_QUOTA) {
+        dd_printf(o, "    %-34s%" PRIu64 "\n", "QuotaPoolUsage[PagedPool]", st.quota_paged);
+        dd_printf(o, "    %-34s%" PRIu64 "\n", "QuotaPoolUsage[NonPagedPool]", st.quota_nonpaged);
+    }
     /* Working-set sizes count 4 KB pages. */
     if (st.have & NT_PSTAT_WORKING_SET)
         dd_printf(o,
@@ -84,6 +94,9 @@ void ext_kernel_process_stats(struct ext_kernel *ek, const struct nt_process *p)
         dd_printf(o, "    %-34s%" PRIu64 " Mb\n", "PeakVirtualSize", st.peak_virtual_size >> 20);
     if (st.have & NT_PSTAT_PAGE_FAULTS)
         dd_printf(o, "    %-34s%u\n", "PageFaultCount", st.page_faults);
+    if (st.have & NT_PSTAT_MEMORY_PRIORITY)
+        dd_printf(o, "    %-34s%s\n", "MemoryPriority",
+                  st.memory_priority ? "FOREGROUND" : "BACKGROUND");
     if (st.have & NT_PSTAT_BASE_PRIORITY)
         dd_printf(o, "    %-34s%d\n", "BasePriority", st.base_priority);
     if (st.have & NT_PSTAT_COMMIT_CHARGE)

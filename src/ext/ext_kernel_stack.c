@@ -4,11 +4,13 @@
  *
  *   Child-SP          RetAddr               : Args to Child                                                           : Call Site
  *   ffffd000`20a7f6a0 fffff803`b88d4afc     : 00000000`00000000 ... 4 home-space words ... : nt!KiSwapContext+0x76
+ *   ... : nt!KiSystemServiceCopyEnd+0x13 (TrapFrame @ ffffd001`c70c6c40)
  *
  * 32-bit kernels print "ChildEBP RetAddr      Args to Child" with three dwords. The walk starts
  * from the thread's context (nt_thread_context: its processor's when it is running, else its
  * switch frame) and runs with the thread's process's page tables, so the user-mode part of
- * the stack reads that process's memory, as !thread's flag 0x10 does.
+ * the stack reads that process's memory, as !thread's flag 0x10 does; the walk crosses the
+ * thread's own stacks (its expanded-stack segments, its processor's DPC stack) and trap frames.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 #include "arch/x86/x86_regs.h"
 #include "base/cursor.h"
 #include "base/fmt.h"
+#include "cmd/cmd_stack.h"
 #include "cmd/cmd_vars.h"
 #include "dump/kdmp/kdmp.h"
 #include "ext/ext_kernel.h"
@@ -55,6 +58,15 @@ struct dd_error *ext_kernel_set_dtb(struct session *s, uint64_t dtb)
     return NULL;
 }
 
+bool ext_kernel_walk_options(struct session *s, struct nt_kernel_options *ret)
+{
+    struct ext_kernel ek;
+    if (s->target->kind != TARGET_KERNEL || dd_error_drop(ext_kernel_open(s, "k", &ek)))
+        return false;
+    *ret = ek.opt; /* its type sources belong to the session (ext_state), not to ek */
+    return true;
+}
+
 static void print_frame(struct ext_kernel *ek, const struct cmd_frames *fs, size_t idx,
                         const char *in)
 {
@@ -88,7 +100,10 @@ static void print_frame(struct ext_kernel *ek, const struct cmd_frames *fs, size
             else
                 dd_puts(o, "????????`???????? ");
         }
-        dd_printf(o, ": %s\n", site);
+        /* A frame whose caller came from a trap frame says where it is, as kv does. */
+        dd_printf(o, ": %s", site);
+        stack_trap_frame_text(s, fs, idx, o);
+        dd_puts(o, "\n");
         return;
     }
     /* x86: ChildEBP is the frame's EBP (its stack pointer when EBP is unknown). */
@@ -138,12 +153,16 @@ void ext_kernel_thread_stack(struct ext_kernel *ek, const struct nt_thread *th, 
     struct regset saved_ctx = s->ctx;
     size_t saved_frame = s->cur_frame;
     const struct arch_ops *saved_mach = s->effmach;
+    uint64_t saved_thread = s->implicit_thread;
     s->ctx_source = SESSION_CTX_OVERRIDE;
     s->ctx = rs;
     s->cur_frame = 0;
     s->effmach = rs.arch;
+    /* The walk is this thread's: its stacks, processor and trap frames (cmd_stack_kernel.c). */
+    s->implicit_thread = th->ethread;
     struct cmd_frames fs;
     err = cmd_frames_collect(s, THREAD_STACK_MAX, &fs);
+    s->implicit_thread = saved_thread;
     s->ctx_source = saved_src;
     s->ctx = saved_ctx;
     s->cur_frame = saved_frame;

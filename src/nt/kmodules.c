@@ -49,9 +49,13 @@ static bool kmod_add(void *ctx, uint64_t entry)
         c->items = n;
         c->cap = ncap;
     }
-    struct nt_kernel *k = c->k;
+    nt_kmodule_read(c->k, entry, &c->items[c->count++]);
+    return true;
+}
+
+void nt_kmodule_read(struct nt_kernel *k, uint64_t entry, struct nt_kmodule *m)
+{
     const struct nt_layout *l = &k->layout;
-    struct nt_kmodule *m = &c->items[c->count++];
     memset(m, 0, sizeof(*m));
     m->entry = entry; /* InLoadOrderLinks is the first member */
     uint64_t v;
@@ -65,7 +69,6 @@ static bool kmod_add(void *ctx, uint64_t entry)
         nt_read_unicode_string(k, entry + l->off[NT_LDR_FULL_DLL_NAME], m->path, sizeof(m->path));
     if (m->base)
         m->has_header = nt_image_header_read(k, m->base, &m->timestamp, &m->checksum);
-    return true;
 }
 
 struct dd_error *nt_kmodules_list(struct nt_kernel *k, struct nt_kmodule_list *ret)

@@ -43,6 +43,12 @@ bool nt_image_header_read(struct nt_kernel *k, uint64_t base, uint32_t *ret_time
  * is unknown; a walk that ends early is not an error (ret->status says why).
  */
 struct dd_error *nt_kmodules_list(struct nt_kernel *k, struct nt_kmodule_list *ret);
+/*
+ * Reads the LDR_DATA_TABLE_ENTRY at ENTRY (kernel or, through the current process's address
+ * space, user) into M: base, size, names and the image header's timestamp and checksum, each
+ * when readable.
+ */
+void nt_kmodule_read(struct nt_kernel *k, uint64_t entry, struct nt_kmodule *m);
 /* Frees L's items; a zeroed L is a no-op. */
 void nt_kmodule_list_free(struct nt_kmodule_list *l);
 

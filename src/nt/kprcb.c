@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/arena.h"
+
 uint32_t nt_processor_count(const struct nt_kernel *k)
 {
     uint32_t n = k->target->kernel.number_processors;
@@ -180,4 +182,58 @@ struct dd_error *nt_processor_context_address(struct nt_kernel *k, const struct 
                                "unknown");
     *ret = p->prcb + k->layout.off[NT_KPRCB_CONTEXT_FRAME];
     return NULL;
+}
+
+/* True when the CONTEXT bytes A and B (SIZE each) give the same program and stack pointers. */
+static bool same_pc_sp(const struct arch_ops *arch, const uint8_t *a, const uint8_t *b,
+                       uint32_t size)
+{
+    struct regset ra, rb;
+    if (dd_error_drop(arch->context_decode(a, size, &ra)) ||
+        dd_error_drop(arch->context_decode(b, size, &rb)))
+        return false;
+    return regset_slot(&ra, arch->pc_slot) == regset_slot(&rb, arch->pc_slot) &&
+           regset_slot(&ra, arch->sp_slot) == regset_slot(&rb, arch->sp_slot);
+}
+
+void nt_processor_threads_attach(struct nt_kernel *k, uint32_t *ret)
+{
+    struct target *t = k->target;
+    const struct arch_ops *arch = arch_for_cpu(k->cpu);
+    uint32_t n = nt_processor_count(k);
+    uint32_t found = 0;
+    struct target_thread *threads = NULL;
+    if (arch && arch->context_decode && n >= 2 && k->ki_processor_block)
+        threads = dd_arena_calloc(&t->arena, n, sizeof(*threads));
+    uint32_t size = arch ? arch->context_size : 0;
+    const struct target_thread *first = t->nthreads ? &t->threads[0] : NULL;
+    const uint8_t *header = first && first->context_size >= size ? first->context : NULL;
+    bool header_used = false;
+    for (uint32_t i = 0; threads && i < n; i++) {
+        threads[i].tid = i;
+        struct nt_processor p;
+        uint64_t at;
+        uint8_t *raw;
+        if (dd_error_drop(nt_processor_read(k, i, &p)) ||
+            dd_error_drop(nt_processor_context_address(k, &p, &at)) ||
+            !(raw = dd_arena_alloc(&t->arena, size)) ||
+            dd_error_drop(target_read_exact(t, at, raw, size)))
+            continue;
+        found++;
+        /* The crashing processor: the header holds the same registers, and maybe more of them. */
+        if (header && !header_used && same_pc_sp(arch, header, raw, size)) {
+            threads[i].context = header;
+            threads[i].context_size = first->context_size;
+            header_used = true;
+        } else {
+            threads[i].context = raw;
+            threads[i].context_size = size;
+        }
+    }
+    if (found) {
+        t->threads = threads;
+        t->nthreads = n;
+    }
+    if (ret)
+        *ret = found;
 }

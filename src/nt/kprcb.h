@@ -72,4 +72,14 @@ struct dd_error *nt_processor_context(struct nt_kernel *k, const struct nt_proce
 struct dd_error *nt_processor_context_address(struct nt_kernel *k, const struct nt_processor *p,
                                               uint64_t *ret);
 
+/*
+ * Replaces the target's threads with one per processor (tid = processor index), each with the
+ * raw CONTEXT nt_processor_context_address names, kept in the target's arena; the processor
+ * whose program and stack pointers match the current thread 0's context keeps thread 0's
+ * (the dump header's, which may hold more registers). Does nothing unless the dump records 2 or
+ * more processors and KiProcessorBlock is known. Sets ret (may be NULL) to the processors whose
+ * context was read; when none was, the threads are left as they were.
+ */
+void nt_processor_threads_attach(struct nt_kernel *k, uint32_t *ret);
+
 #endif

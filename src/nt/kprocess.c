@@ -139,24 +139,25 @@ const struct nt_process *nt_process_list_find_pid(const struct nt_process_list *
     return NULL;
 }
 
-/* Reads a pointer of the kernel's size; user-mode lists use the same width (no WoW64 PEB32). */
+/* Reads a pointer of K's size: the kernel's, or 4 in the 32-bit view of a WoW64 process. */
 static bool user_ptr(struct nt_kernel *k, uint64_t addr, uint64_t *ret)
 {
     return !dd_error_drop(nt_read_ptr(k, addr, ret));
 }
 
-struct dd_error *nt_process_user_modules(struct nt_kernel *k, const struct nt_process *p,
-                                         struct nt_kmodule_list *ret)
+/*
+ * Walks the loader list of the PEB at PEB with K's pointer size and LDR_DATA_TABLE_ENTRY
+ * layout (the native one, or the 32-bit view nt_process_wow64_modules makes).
+ */
+static struct dd_error *loader_walk(struct nt_kernel *k, uint64_t peb, struct nt_kmodule_list *ret)
 {
     const struct nt_layout *l = &k->layout;
-    if (!(p->have & NT_PROC_PEB) || !p->peb)
-        return dd_error_create(DD_ERR_NOT_FOUND, "the process has no PEB");
     if (!nt_layout_has(l, NT_LDR_DLL_BASE) || !nt_layout_has(l, NT_LDR_SIZE_OF_IMAGE))
         return dd_error_create(DD_ERR_NOT_FOUND, "the loader entry layout is unknown");
     bool wide = k->ptr_size == 8;
     uint64_t ldr;
-    if (!user_ptr(k, p->peb + (wide ? NT_PEB64_LDR : NT_PEB32_LDR), &ldr))
-        return dd_error_wrap(dd_error_memory(p->peb), "the PEB is not in the dump");
+    if (!user_ptr(k, peb + (wide ? NT_PEB64_LDR : NT_PEB32_LDR), &ldr))
+        return dd_error_wrap(dd_error_memory(peb), "the PEB is not in the dump");
     if (!ldr)
         return dd_error_create(DD_ERR_NOT_FOUND, "the PEB has no loader data (Ldr is 0)");
     uint64_t head = ldr + (wide ? NT_PEB_LDR64_IN_LOAD_ORDER : NT_PEB_LDR32_IN_LOAD_ORDER);
@@ -203,27 +204,59 @@ struct dd_error *nt_process_user_modules(struct nt_kernel *k, const struct nt_pr
             out.items = n;
             cap = ncap;
         }
-        struct nt_kmodule *m = &out.items[out.count++];
-        memset(m, 0, sizeof(*m));
-        m->entry = entry;
-        uint64_t v;
-        if (nt_field_read(k, entry, NT_LDR_DLL_BASE, &v))
-            m->base = v;
-        if (nt_field_read(k, entry, NT_LDR_SIZE_OF_IMAGE, &v))
-            m->size = (uint32_t)v;
-        if (nt_layout_has(l, NT_LDR_BASE_DLL_NAME))
-            nt_read_unicode_string(k, entry + l->off[NT_LDR_BASE_DLL_NAME], m->name,
-                                   sizeof(m->name));
-        if (nt_layout_has(l, NT_LDR_FULL_DLL_NAME))
-            nt_read_unicode_string(k, entry + l->off[NT_LDR_FULL_DLL_NAME], m->path,
-                                   sizeof(m->path));
-        if (m->base)
-            m->has_header = nt_image_header_read(k, m->base, &m->timestamp, &m->checksum);
+        nt_kmodule_read(k, entry, &out.items[out.count++]);
         prev = entry;
     }
     out.status.count = out.count;
     *ret = out;
     return NULL;
+}
+
+struct dd_error *nt_process_user_modules(struct nt_kernel *k, const struct nt_process *p,
+                                         struct nt_kmodule_list *ret)
+{
+    if (!(p->have & NT_PROC_PEB) || !p->peb)
+        return dd_error_create(DD_ERR_NOT_FOUND, "the process has no PEB");
+    return loader_walk(k, p->peb, ret);
+}
+
+struct dd_error *nt_process_wow64_peb(struct nt_kernel *k, const struct nt_process *p,
+                                      uint64_t *ret)
+{
+    if (k->ptr_size != 8 || !(p->have & NT_PROC_WOW64) || !p->wow64)
+        return dd_error_create(DD_ERR_NOT_FOUND, "the process is not a WoW64 process");
+    uint64_t peb32 = p->wow64;
+    /* A kernel address is an EWOW64PROCESS (or WOW64_PROCESS) whose first member is the PEB32;
+     * a value below 4 GB is the PEB32 itself. */
+    if (peb32 > UINT32_MAX && dd_error_drop(nt_read_ptr(k, p->wow64, &peb32)))
+        return dd_error_wrap(dd_error_memory(p->wow64),
+                             "the process's EWOW64PROCESS is not in the dump");
+    if (!peb32 || peb32 > UINT32_MAX)
+        return dd_error_create(DD_ERR_NOT_FOUND, "the WoW64 process names no 32-bit PEB");
+    *ret = peb32;
+    return NULL;
+}
+
+struct dd_error *nt_process_wow64_modules(struct nt_kernel *k, const struct nt_process *p,
+                                          struct nt_kmodule_list *ret)
+{
+    uint64_t peb32;
+    struct dd_error *err = nt_process_wow64_peb(k, p, &peb32);
+    if (err)
+        return err;
+    struct nt_kernel *k32 = malloc(sizeof(*k32));
+    if (!k32)
+        return &dd_error_no_memory;
+    *k32 = *k;
+    k32->ptr_size = 4;
+    k32->layout.ptr_size = 4;
+    nt_layout_set(&k32->layout, NT_LDR_DLL_BASE, NT_LDR32_DLL_BASE, 4);
+    nt_layout_set(&k32->layout, NT_LDR_SIZE_OF_IMAGE, NT_LDR32_SIZE_OF_IMAGE, 4);
+    nt_layout_set(&k32->layout, NT_LDR_FULL_DLL_NAME, NT_LDR32_FULL_DLL_NAME, 8);
+    nt_layout_set(&k32->layout, NT_LDR_BASE_DLL_NAME, NT_LDR32_BASE_DLL_NAME, 8);
+    err = loader_walk(k32, peb32, ret);
+    free(k32);
+    return err;
 }
 
 /* Reads every field of FIELDS (N of them) at BASE into DST; true only when all were read. */
@@ -287,5 +320,22 @@ void nt_process_read_stats(struct nt_kernel *k, uint64_t eprocess, struct nt_pro
     }
     get(k, eprocess, NT_EPROCESS_COMMIT_CHARGE, &st.commit_charge, &st.have,
         NT_PSTAT_COMMIT_CHARGE);
+    /* ProcessQuotaUsage[PsQuotaTypes]: SIZE_T elements, both pools inside the array's width. */
+    const struct nt_layout *l = &k->layout;
+    uint64_t q0 = 0, q1 = 0;
+    if (nt_layout_has(l, NT_EPROCESS_QUOTA_USAGE) &&
+        l->width[NT_EPROCESS_QUOTA_USAGE] >= 2 * k->ptr_size) {
+        uint64_t at = eprocess + l->off[NT_EPROCESS_QUOTA_USAGE];
+        if (!dd_error_drop(nt_read_ptr(k, at + NT_PS_PAGED_POOL * k->ptr_size, &q1)) &&
+            !dd_error_drop(nt_read_ptr(k, at + NT_PS_NON_PAGED_POOL * k->ptr_size, &q0))) {
+            st.quota_paged = q1;
+            st.quota_nonpaged = q0;
+            st.have |= NT_PSTAT_QUOTA;
+        }
+    }
+    if (nt_field_read(k, eprocess, NT_EPROCESS_MEMORY_PRIORITY, &v)) {
+        st.memory_priority = (uint8_t)v;
+        st.have |= NT_PSTAT_MEMORY_PRIORITY;
+    }
     *ret = st;
 }

@@ -54,7 +54,12 @@ enum {
     NT_PSTAT_PAGE_FAULTS = 1u << 9,
     NT_PSTAT_BASE_PRIORITY = 1u << 10,
     NT_PSTAT_COMMIT_CHARGE = 1u << 11,
+    NT_PSTAT_QUOTA = 1u << 12,           /* quota_paged and quota_nonpaged (bytes) */
+    NT_PSTAT_MEMORY_PRIORITY = 1u << 13,
 };
+/* PS_QUOTA_TYPE (the WRK's ps.h): the index of each pool in EPROCESS.ProcessQuotaUsage. */
+#define NT_PS_NON_PAGED_POOL 0u
+#define NT_PS_PAGED_POOL 1u
 
 /* The statistics !process shows with flag 1, as far as the layout and the dump have them. */
 struct nt_process_stats {
@@ -67,6 +72,8 @@ struct nt_process_stats {
     uint32_t page_faults;
     int8_t base_priority;
     uint64_t commit_charge; /* pages */
+    uint64_t quota_paged, quota_nonpaged;
+    uint8_t memory_priority; /* MMSUPPORT_FLAGS.MemoryPriority */
 };
 
 /* Reads the statistics of the EPROCESS at EPROCESS into ret (have = 0 when none is known). */
@@ -104,6 +111,15 @@ const struct nt_process *nt_process_list_find_pid(const struct nt_process_list *
 #define NT_PEB32_LDR 0x0cu
 #define NT_PEB_LDR64_IN_LOAD_ORDER 0x10u
 #define NT_PEB_LDR32_IN_LOAD_ORDER 0x0cu
+/*
+ * LDR_DATA_TABLE_ENTRY32 (a WoW64 process's 32-bit loader entries, the 32-bit ntdll's layout:
+ * three LIST_ENTRY32 links, DllBase, EntryPoint, SizeOfImage, then UNICODE_STRING32 FullDllName
+ * and BaseDllName; the same prefix as layout_builtin.c's [KLDR] 32-bit offsets).
+ */
+#define NT_LDR32_DLL_BASE 0x18u
+#define NT_LDR32_SIZE_OF_IMAGE 0x20u
+#define NT_LDR32_FULL_DLL_NAME 0x24u
+#define NT_LDR32_BASE_DLL_NAME 0x2cu
 /* A process's loader list is walked at most this far. */
 #define NT_USER_MODULES_MAX 4096
 
@@ -115,5 +131,17 @@ const struct nt_process *nt_process_list_find_pid(const struct nt_process_list *
  */
 struct dd_error *nt_process_user_modules(struct nt_kernel *k, const struct nt_process *p,
                                          struct nt_kmodule_list *ret);
+/*
+ * Sets ret to the 32-bit PEB of WoW64 process P (x64 kernels): EPROCESS.WoW64Process names an
+ * EWOW64PROCESS whose Peb comes first (Windows 10 PDBs), or, below 4 GB, the PEB32 itself.
+ * DD_ERR_NOT_FOUND when P is not a WoW64 process, DD_ERR_MEMORY when the EWOW64PROCESS is not
+ * in the dump.
+ */
+struct dd_error *nt_process_wow64_peb(struct nt_kernel *k, const struct nt_process *p,
+                                      uint64_t *ret);
+/* Like nt_process_user_modules for the 32-bit loader list of WoW64 process P (PEB32.Ldr at
+ * +0xc, InLoadOrderModuleList at +0xc, LDR_DATA_TABLE_ENTRY32); errors as nt_process_wow64_peb. */
+struct dd_error *nt_process_wow64_modules(struct nt_kernel *k, const struct nt_process *p,
+                                          struct nt_kmodule_list *ret);
 
 #endif

@@ -73,6 +73,11 @@ static const struct field_def field_defs[NT_FIELD_COUNT] = {
     [NT_EPROCESS_VIRTUAL_SIZE] = {"_EPROCESS.VirtualSize", W_PTR, -1},
     [NT_EPROCESS_PEAK_VIRTUAL_SIZE] = {"_EPROCESS.PeakVirtualSize", W_PTR, -1},
     [NT_EPROCESS_COMMIT_CHARGE] = {"_EPROCESS.CommitCharge", W_PTR, -1},
+    /* An array: its width is the whole array's, so readers bound the index by it. */
+    [NT_EPROCESS_QUOTA_USAGE] = {"_EPROCESS.ProcessQuotaUsage|_EPROCESS.QuotaUsage", W_SIZE, -1},
+    [NT_EPROCESS_MEMORY_PRIORITY] = {"_EPROCESS.Vm.Instance.Flags.MemoryPriority|"
+                                     "_EPROCESS.Vm.Flags.MemoryPriority",
+                                     1, -1},
     [NT_ETHREAD_SIZE] = {"_ETHREAD", W_SIZE, KD(size_ethread)},
     [NT_KTHREAD_INITIAL_STACK] = {"_KTHREAD.InitialStack", W_PTR, KD(offset_kthread_initial_stack)},
     [NT_KTHREAD_STACK_LIMIT] = {"_KTHREAD.StackLimit", W_PTR, KD(offset_kthread_stack_limit)},

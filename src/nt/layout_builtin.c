@@ -78,6 +78,8 @@ static const struct builtin_row x64_19041[] = {
     {NT_EPROCESS_VIRTUAL_SIZE, 0x498, 8, 0, 0},
     {NT_EPROCESS_PEAK_VIRTUAL_SIZE, 0x490, 8, 0, 0},
     {NT_EPROCESS_COMMIT_CHARGE, 0x648, 8, 0, 0},
+    {NT_EPROCESS_QUOTA_USAGE, 0x470, 16, 0, 0},     /* ProcessQuotaUsage[2] */
+    {NT_EPROCESS_MEMORY_PRIORITY, 0x73a, 1, 0, 0},  /* Vm + 0xb8 (Flags) + 0x2 */
     {NT_ETHREAD_SIZE, 0x898, 0x898, 0, 0},                  /* [KDBG19041] SizeEThread */
     {NT_KTHREAD_INITIAL_STACK, 0x28, 8, 0, 0},              /* [KDBG19041] */
     {NT_KTHREAD_STACK_LIMIT, 0x30, 8, 0, 0},                /* [KDBG19041] */

@@ -182,7 +182,8 @@ contains: .process /i needs a live kernel target
 # offsets). ElapsedTime = system-time - create = 37234560000 x 100 ns; the token's low 4 bits
 # (the EX_FAST_REF reference count) are cleared; working sets in pages and 4 KB units; virtual
 # sizes 0x20000000000 and 0x20000300000 bytes in MB. No KeMaximumIncrement without symbols: no
-# UserTime/KernelTime lines.
+# UserTime/KernelTime lines. ProcessQuotaUsage and Vm's MemoryPriority are fields the
+# description leaves zeroed: 0, 0 and BACKGROUND (MEMORY_PRIORITY_BACKGROUND is 0).
 cmd: !process ffffa00000002000 1
 expect:
 PROCESS ffffa00000002000
@@ -193,11 +194,14 @@ PROCESS ffffa00000002000
     DeviceMap ffffc0000000c0f0
     Token                             ffffc00012345670
     ElapsedTime                       01:02:03.456
+    QuotaPoolUsage[PagedPool]         0
+    QuotaPoolUsage[NonPagedPool]      0
     Working Set Sizes (now,min,max)  (1209, 50, 345) (4836KB, 200KB, 1380KB)
     PeakWorkingSetSize                1300
     VirtualSize                       2097152 Mb
     PeakVirtualSize                   2097155 Mb
     PageFaultCount                    1283
+    MemoryPriority                    BACKGROUND
     BasePriority                      8
     CommitCharge                      411
 .

@@ -153,6 +153,8 @@ static struct dd_error *kdmp_open(struct target *t)
     err = kdmp_vm_init(t);
     if (!err)
         kdmp_target_kernel_base(t);
+    if (!err)
+        kdmp_target_add_kernel_modules(t);
     /* What was worked around while opening, for .dumpdebug (docs/limits.md). */
     t->warnings = f->warnings;
     t->nwarnings = f->nwarnings;

@@ -83,6 +83,8 @@ struct dd_error *kdmp_read_virtual(struct target *t, uint64_t addr, void *buf, s
  * processor blocks cannot be read. Never fails.
  */
 void kdmp_target_add_processors(struct target *t);
+/* Full, kernel and bitmap dumps: PsLoadedModuleList -> t->modules (kdmp_kmodules.c; never fails). */
+void kdmp_target_add_kernel_modules(struct target *t);
 /* Frees f->space. */
 void kdmp_vm_free(struct kdmp_file *f);
 

@@ -358,18 +358,6 @@ void kdmp_target_kernel_base(struct target *t)
         k->kernel_base = base;
 }
 
-/* True when the CONTEXT bytes A and B (SIZE each) give the same program and stack pointers. */
-static bool same_pc_sp(const struct arch_ops *arch, const uint8_t *a, const uint8_t *b,
-                       uint32_t size)
-{
-    struct regset ra, rb;
-    if (dd_error_drop(arch->context_decode(a, size, &ra)) ||
-        dd_error_drop(arch->context_decode(b, size, &rb)))
-        return false;
-    return regset_slot(&ra, arch->pc_slot) == regset_slot(&rb, arch->pc_slot) &&
-           regset_slot(&ra, arch->sp_slot) == regset_slot(&rb, arch->sp_slot);
-}
-
 void kdmp_target_add_processors(struct target *t)
 {
     struct kdmp_file *f = kdmp_impl(t);
@@ -377,44 +365,18 @@ void kdmp_target_add_processors(struct target *t)
     uint32_t n = f->hdr.number_processors;
     if (f->triage.present || !f->space || !arch || n < 2 || n > NT_MAX_PROCESSORS)
         return;
-    /* The header's KdDebuggerDataBlock and built-in layouts; symbols are not loaded yet. */
+    /*
+     * The header's KdDebuggerDataBlock and built-in layouts; symbols are not loaded yet, so an
+     * encoded block gives no KiProcessorBlock here: the kernel extension adds the processors
+     * once nt's symbols decode it (ext_kernel.c, kernel_processors_add).
+     */
     struct nt_kernel_options opt = {.no_scan = true};
     struct nt_kernel k;
     if (dd_error_drop(nt_kernel_init(t, &opt, &k)) || !k.ki_processor_block)
         return;
-    struct target_thread *threads = dd_arena_calloc(&t->arena, n, sizeof(*threads));
-    if (!threads)
-        return;
-    uint32_t size = arch->context_size;
-    const uint8_t *header = t->nthreads ? t->threads[0].context : NULL;
     uint32_t found = 0;
-    bool header_used = false;
-    for (uint32_t i = 0; i < n; i++) {
-        threads[i].tid = i;
-        struct nt_processor p;
-        uint64_t at;
-        uint8_t *raw;
-        if (dd_error_drop(nt_processor_read(&k, i, &p)) ||
-            dd_error_drop(nt_processor_context_address(&k, &p, &at)) ||
-            !(raw = dd_arena_alloc(&t->arena, size)) ||
-            dd_error_drop(target_read_exact(t, at, raw, size)))
-            continue;
-        found++;
-        /* The crashing processor: the header holds the same registers, and maybe more of them. */
-        if (header && !header_used && same_pc_sp(arch, header, raw, size)) {
-            threads[i].context = header;
-            threads[i].context_size = t->threads[0].context_size;
-            header_used = true;
-        } else {
-            threads[i].context = raw;
-            threads[i].context_size = size;
-        }
-    }
-    if (!found) {
+    nt_processor_threads_attach(&k, &found);
+    if (!found)
         kdmp_warn(t, "the %u processors' saved contexts cannot be read: only the header's is shown",
                   n);
-        return;
-    }
-    t->threads = threads;
-    t->nthreads = n;
 }
