@@ -204,7 +204,8 @@ static void add_module(struct json *j, struct session *s, cJSON *arr, size_t idx
     }
     enum symbols_state st = s->syms ? symbols_module_state(s->syms, idx) : SYMBOLS_NONE;
     jbool(j, o, "loaded_symbols",
-          st == SYMBOLS_PDB || st == SYMBOLS_PRIVATE_PDB || st == SYMBOLS_BREAKPAD);
+          st == SYMBOLS_PDB || st == SYMBOLS_PRIVATE_PDB || st == SYMBOLS_BREAKPAD ||
+              st == SYMBOLS_ISF);
     jbool(j, o, "missing_symbols", st == SYMBOLS_NONE);
 }
 

@@ -459,6 +459,7 @@ static void frame_fill(struct session *s, struct analyze_verdict *v, const struc
     f->has_return_address = uf->has_return_address;
     f->return_address = uf->return_address;
     f->exact_ip = first || (uf->flags & UNWIND_FRAME_TRAP);
+    f->unwind_unusable = (uf->flags & UNWIND_FRAME_BAD_UNWIND) != 0;
     bool x86 = s->arch == &arch_x86;
     if (x86 && (uf->return_address_at >= 4 || unwind_regs_has(&uf->regs, X86_EBP))) {
         f->has_frame_pointer = true; /* x86: ChildEBP, virtual for FPO frames */

@@ -87,6 +87,7 @@ struct analyze_frame {
     unsigned nargs;   /* how many of args[] were read */
     enum unwind_found_by found_by;
     bool exact_ip;            /* ip is where execution is (frame 0, trap frames), not a return */
+    bool unwind_unusable;     /* its own unwind data was refused; its caller came from a scan */
     uint64_t lookup;          /* where symbols and lines are looked up: ip, or ip - 1 for a
                                  return address (inside the call, as rust-minidump reports) */
     long module;              /* index into target->modules; -1 outside every module */

@@ -71,7 +71,8 @@ static void add_last_error(struct session *s, struct json_doc *doc, cJSON *o, si
     json_add_string(doc, o, "last_error_value", name);
 }
 
-/* Adds to each frame of FRAMES rust-minidump's inlines and unloaded_modules, and found_by. */
+/* Adds to each frame of FRAMES rust-minidump's inlines and unloaded_modules, found_by and
+ * whether its unwind data was refused. */
 static void augment_frames(struct json_doc *doc, cJSON *frames, const struct analyze_thread *th)
 {
     size_t i = 0;
@@ -80,6 +81,8 @@ static void augment_frames(struct json_doc *doc, cJSON *frames, const struct ana
         ensure_null(doc, f, "unloaded_modules");
         if (th && i < th->nframes && !child(f, "found_by"))
             json_add_string(doc, f, "found_by", json_found_by_id(th->frames[i].found_by));
+        if (th && i < th->nframes && !child(f, "unwind_data_unusable"))
+            json_add_bool(doc, f, "unwind_data_unusable", th->frames[i].unwind_unusable);
         if (th && i < th->nframes && !child(f, "return_address")) {
             if (th->frames[i].has_return_address)
                 json_add_addr(doc, f, "return_address", th->frames[i].return_address);

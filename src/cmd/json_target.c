@@ -82,7 +82,8 @@ void json_module_add(struct session *s, struct json_doc *doc, cJSON *o, size_t i
     /* rust-minidump: missing = looked for and not found; loaded = a symbol file was read. */
     json_add_bool(doc, o, "missing_symbols", st == SYMBOLS_NONE);
     json_add_bool(doc, o, "loaded_symbols",
-                  st == SYMBOLS_PDB || st == SYMBOLS_PRIVATE_PDB || st == SYMBOLS_BREAKPAD);
+                  st == SYMBOLS_PDB || st == SYMBOLS_PRIVATE_PDB || st == SYMBOLS_BREAKPAD ||
+                      st == SYMBOLS_ISF);
     json_add_bool(doc, o, "corrupt_symbols", false);
     json_add_null(doc, o, "symbol_url");
 
