@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "base/cursor.h"
 
 bool nt_image_header_read(struct nt_kernel *k, uint64_t base, uint32_t *ret_timestamp,
@@ -39,16 +40,12 @@ struct kmod_ctx {
 static bool kmod_add(void *ctx, uint64_t entry)
 {
     struct kmod_ctx *c = ctx;
-    if (c->count == c->cap) {
-        size_t ncap = c->cap ? c->cap * 2 : 64;
-        struct nt_kmodule *n = realloc(c->items, ncap * sizeof(*n));
-        if (!n) {
-            c->oom = true;
-            return false;
-        }
-        c->items = n;
-        c->cap = ncap;
+    void *grown = dd_array_grow(c->items, &c->cap, c->count, sizeof(*c->items), 64);
+    if (!grown) {
+        c->oom = true;
+        return false;
     }
+    c->items = grown;
     nt_kmodule_read(c->k, entry, &c->items[c->count++]);
     return true;
 }

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
+
 static void get(struct nt_kernel *k, uint64_t base, enum nt_field f, uint64_t *dst, uint32_t *have,
                 uint32_t bit)
 {
@@ -82,16 +84,12 @@ struct proc_ctx {
 static bool proc_add(void *ctx, uint64_t entry)
 {
     struct proc_ctx *c = ctx;
-    if (c->count == c->cap) {
-        size_t ncap = c->cap ? c->cap * 2 : 64;
-        struct nt_process *n = realloc(c->items, ncap * sizeof(*n));
-        if (!n) {
-            c->oom = true;
-            return false;
-        }
-        c->items = n;
-        c->cap = ncap;
+    void *grown = dd_array_grow(c->items, &c->cap, c->count, sizeof(*c->items), 64);
+    if (!grown) {
+        c->oom = true;
+        return false;
     }
+    c->items = grown;
     struct nt_process *p = &c->items[c->count++];
     if (dd_error_drop(nt_process_read(c->k, entry - c->links, p))) {
         memset(p, 0, sizeof(*p)); /* unreachable: the layout was checked before the walk */
@@ -194,16 +192,12 @@ static struct dd_error *loader_walk(struct nt_kernel *k, uint64_t peb, struct nt
             out.status.at = entry;
             break;
         }
-        if (out.count == cap) {
-            size_t ncap = cap ? cap * 2 : 16;
-            struct nt_kmodule *n = realloc(out.items, ncap * sizeof(*n));
-            if (!n) {
-                free(out.items);
-                return &dd_error_no_memory;
-            }
-            out.items = n;
-            cap = ncap;
+        void *grown = dd_array_grow(out.items, &cap, out.count, sizeof(*out.items), 16);
+        if (!grown) {
+            free(out.items);
+            return &dd_error_no_memory;
         }
+        out.items = grown;
         nt_kmodule_read(k, entry, &out.items[out.count++]);
         prev = entry;
     }

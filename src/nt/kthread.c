@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "base/cursor.h"
 #include "nt/kprcb.h"
 
@@ -157,16 +158,12 @@ struct thread_ctx {
 static bool thread_add(void *ctx, uint64_t entry)
 {
     struct thread_ctx *c = ctx;
-    if (c->count == c->cap) {
-        size_t ncap = c->cap ? c->cap * 2 : 32;
-        struct nt_thread *n = realloc(c->items, ncap * sizeof(*n));
-        if (!n) {
-            c->oom = true;
-            return false;
-        }
-        c->items = n;
-        c->cap = ncap;
+    void *grown = dd_array_grow(c->items, &c->cap, c->count, sizeof(*c->items), 32);
+    if (!grown) {
+        c->oom = true;
+        return false;
     }
+    c->items = grown;
     struct nt_thread *th = &c->items[c->count++];
     if (dd_error_drop(nt_thread_read(c->k, entry - c->links, th))) {
         memset(th, 0, sizeof(*th));
